@@ -30,10 +30,11 @@ fn main() -> Result<()> {
         "pyramid" => pyramid(Path::new(python)),
         "background" => background(Path::new(python)),
         "detector" => detector(Path::new(python)),
+        "ratio" => anscombe_benches::ratio::run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")),
         // Internal: one streaming calibration in a process of its own, for its peak memory.
         "calibrate-stream" => calibrate_stream(Path::new(python)),
         other => bail!(
-            "unknown suite {other:?} (known: core, zarr, calibrate, cli, pyramid, background, detector)"
+            "unknown suite {other:?} (known: core, zarr, calibrate, cli, pyramid, background, detector, ratio)"
         ),
     }
 }

@@ -168,6 +168,9 @@ pub(crate) enum CompressorName {
     Blosc,
     /// pcodec, Zarr V3 only (default level 8).
     Pcodec,
+    /// anscombe-context: our context-modelling entropy coder, the best ratio on photon-limited
+    /// movies (Zarr V3 only, no level; readers need the anscombe plugin).
+    Context,
     /// No compression: the raw codes.
     None,
 }

@@ -262,6 +262,14 @@ pub(crate) fn compressor(args: &CompressorArgs) -> Result<Compressor> {
         CompressorName::Pcodec => Compressor::Pcodec {
             level: level_in(0, 12, 8)? as u8,
         },
+        CompressorName::Context => {
+            if let Some(level) = level {
+                bail!(
+                    "--level {level} does not apply to the context compressor (it has no levels)"
+                );
+            }
+            Compressor::Context
+        }
         CompressorName::None => Compressor::None,
     })
 }

@@ -43,7 +43,8 @@ pub(crate) fn run(args: &InfoArgs) -> Result<()> {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|c| c["name"].as_str().unwrap_or("?").to_string())
+            // A codec without configuration may be written as its bare name.
+            .map(|c| c.as_str().or(c["name"].as_str()).unwrap_or("?").to_string())
             .collect()
     };
     let shape = array.shape().to_vec();

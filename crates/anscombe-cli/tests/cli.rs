@@ -739,3 +739,77 @@ fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
         &["calibration.zarr", "corrected.zarr", "map.png"],
     );
 }
+
+/// `--compressor context` on the sample: a smaller store than zstd's that verifies and that
+/// `info` describes; the settings it cannot take are refused in one line.
+#[test]
+fn the_context_compressor_end_to_end() {
+    let dir = scratch("context");
+    let mut sizes = Vec::new();
+    for compressor in ["context", "zstd"] {
+        let store = dir.join(format!("{compressor}.zarr"));
+        let output = anscombe(&[
+            "encode",
+            &text(&sample()),
+            &text(&store),
+            "--gain",
+            "1.78",
+            "--zero-level",
+            "0",
+            "--compressor",
+            compressor,
+            "--json",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        sizes.push(report["stored_bytes"].as_u64().expect("stored bytes"));
+        let output = anscombe(&["verify", &text(&sample()), &text(&store)]);
+        assert!(
+            output.status.success(),
+            "{}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+    }
+    assert!(
+        sizes[0] * 5 < sizes[1] * 4,
+        "context {} bytes against zstd {}",
+        sizes[0],
+        sizes[1]
+    );
+    let output = anscombe(&["info", &text(&dir.join("context.zarr"))]);
+    assert!(
+        stdout(&output).contains("anscombe-context"),
+        "{}",
+        stdout(&output)
+    );
+    let store = text(&dir.join("refused.zarr"));
+    let sample = text(&sample());
+    let base = [
+        "encode",
+        &sample,
+        &store,
+        "--gain",
+        "1.78",
+        "--zero-level",
+        "0",
+        "--compressor",
+        "context",
+    ];
+    let left = ["context.zarr", "zstd.zarr"];
+    fails(
+        &[&base[..], &["--level", "3"]].concat(),
+        1,
+        "does not apply",
+        &dir,
+        &left,
+    );
+    fails(
+        &[&base[..], &["--format", "v2"]].concat(),
+        1,
+        "needs Zarr V3",
+        &dir,
+        &left,
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -229,7 +229,7 @@ fn first_value(samples: SampleSlice<'_>) -> Option<f64> {
 }
 
 /// Calls `f` with `bytes` viewed as `T`s: in place when aligned, through a copy otherwise.
-fn view<T: Pod, R>(bytes: &[u8], f: impl FnOnce(&[T]) -> R) -> Result<R, CodecError> {
+pub(crate) fn view<T: Pod, R>(bytes: &[u8], f: impl FnOnce(&[T]) -> R) -> Result<R, CodecError> {
     whole_elements(bytes.len(), size_of::<T>(), "elements")?;
     Ok(match bytemuck::try_cast_slice(bytes) {
         Ok(typed) => f(typed),

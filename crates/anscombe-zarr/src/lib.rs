@@ -9,6 +9,9 @@
 //! - `anscombe-v1`: what zarr-python with `anscombe-transform` 1.0.0 writes ([`AnscombeV1Codec`]).
 //!   In Zarr V2 it may sit in `filters` or in the `compressor` slot.
 //! - `anscombe-transform`: the fuller codec of the spec ([`AnscombeTransformCodec`]).
+//! - `anscombe-context` (Zarr V3, array-to-bytes): the lossless context-modelling entropy coder
+//!   of `spec/anscombe-context-codec.md` for the codes, in place of `bytes` and a compressor
+//!   ([`AnscombeContextCodec`]).
 //!
 //! ### Codec `configuration` example ([`AnscombeV1Configuration`])
 //! ```rust
@@ -51,6 +54,7 @@
 
 mod codec;
 mod configuration;
+mod context;
 mod error;
 pub mod ome;
 mod partial;
@@ -61,6 +65,7 @@ pub use codec::AnscombeCodec;
 pub use configuration::{
     AnscombeConfiguration, AnscombeTransformConfiguration, AnscombeV1Configuration,
 };
+pub use context::{AnscombeContextCodec, CONTEXT_CODEC_NAME, ContextConfiguration};
 pub use error::AnscombeZarrError;
 pub use plugin::{AnscombeTransformCodec, AnscombeV1Codec, array_to_array_codec};
 

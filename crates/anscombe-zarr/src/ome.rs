@@ -137,7 +137,8 @@ pub struct OmeSpec {
     pub pyramid: Pyramid,
     /// The Anscombe codec of the full-resolution array (none: the compressor alone).
     pub codec: Option<CodecParams>,
-    /// The byte compressor of every level.
+    /// The byte compressor of every level (`anscombe-context` of level 0 only: the other
+    /// levels then use zstd, so that viewers without this crate's plugin can show them).
     pub compressor: Compressor,
     /// The image's name in the metadata (`image` when none).
     pub name: Option<String>,
@@ -304,9 +305,14 @@ impl OmeSpec {
     /// The array spec of `level` (0 is the full resolution).
     fn array_spec(&self, level: usize, shape: Vec<u64>) -> StoreSpec {
         let chunk_shape = Some(default_chunk_shape(&shape, self.data_type.size()));
+        // Viewers without our plugin must be able to show every level but the first.
+        let compressor = match self.compressor {
+            Compressor::Context if level > 0 => Compressor::default(),
+            other => other,
+        };
         StoreSpec {
             chunk_shape,
-            compressor: self.compressor,
+            compressor,
             dimension_names: Some(self.axes.iter().map(|a| a.name.clone()).collect()),
             ..StoreSpec::new(
                 shape,

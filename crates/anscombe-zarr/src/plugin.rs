@@ -186,6 +186,10 @@ pub fn array_to_array_codec(
 }
 
 /// The names this crate registers (keeps the registration statics reachable).
-pub(crate) fn registered_names() -> [&'static str; 2] {
-    ["anscombe-v1", "anscombe-transform"]
+pub(crate) fn registered_names() -> [&'static str; 3] {
+    [
+        "anscombe-v1",
+        "anscombe-transform",
+        crate::context::registered_name(),
+    ]
 }

@@ -63,6 +63,10 @@ pub enum Compressor {
         /// Compression level, 0 to 12 (8 is pcodec's default).
         level: u8,
     },
+    /// `anscombe-context` (Zarr V3 only, `uint8` or `uint16` codes): the lossless
+    /// context-modelling entropy coder of `anscombe-entropy`, in place of `bytes` and a byte
+    /// compressor. The best ratio on photon-limited movies; readers need this crate's plugin.
+    Context,
 }
 
 impl Default for Compressor {
@@ -223,7 +227,8 @@ pub fn default_chunk_shape(shape: &[u64], element_size: usize) -> Vec<u64> {
 /// The array metadata JSON of a store (what `zarr.json` or `.zarray` will hold).
 ///
 /// # Errors
-/// [`StoreError::Settings`] for combinations the format cannot hold (pcodec in Zarr V2,
+/// [`StoreError::Settings`] for combinations the format cannot hold (pcodec or
+/// `anscombe-context` in Zarr V2, `anscombe-context` on other than `uint8` or `uint16` values,
 /// `uint16` anscombe-v1 codes in Zarr V2, a chunk shape of the wrong rank).
 pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
     let chunks = spec.chunks();
@@ -244,6 +249,21 @@ pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
             .size(),
         None => spec.data_type.size(),
     };
+    let small_unsigned = match &codec {
+        Some(_) => code_size <= 2,
+        None => matches!(spec.data_type, DataType::U8 | DataType::U16),
+    };
+    if spec.compressor == Compressor::Context && !small_unsigned {
+        return Err(StoreError::Settings(format!(
+            "{} codes uint8 and uint16 arrays, not {} values (put the Anscombe codec before it, \
+             or choose another compressor)",
+            crate::CONTEXT_CODEC_NAME,
+            match &codec {
+                Some(_) => format!("{code_size}-byte code"),
+                None => spec.data_type.name().to_string(),
+            }
+        )));
+    }
     match spec.format {
         ZarrFormat::V3 => Ok(v3_metadata(spec, &chunks, codec.as_ref(), code_size)),
         ZarrFormat::V2 => v2_metadata(spec, &chunks, codec.as_ref(), code_size),
@@ -268,6 +288,7 @@ fn v3_metadata(
             "name": "numcodecs.pcodec",
             "configuration": {"level": level, "mode_spec": "auto", "delta_spec": "auto", "paging_spec": "equal_pages_up_to", "equal_pages_up_to": 262_144}
         })),
+        Compressor::Context => codecs.push(json!({"name": crate::CONTEXT_CODEC_NAME, "configuration": {}})),
         _ => codecs.push(json!({"name": "bytes", "configuration": {"endian": "little"}})),
     }
     match spec.compressor {
@@ -280,7 +301,7 @@ fn v3_metadata(
                 BloscShuffle::None => "noshuffle", BloscShuffle::Byte => "shuffle", BloscShuffle::Bit => "bitshuffle",
             }, "typesize": code_size, "blocksize": 0}
         })),
-        Compressor::None | Compressor::Pcodec { .. } => {}
+        Compressor::None | Compressor::Pcodec { .. } | Compressor::Context => {}
     }
     let mut metadata = json!({
         "zarr_format": 3,
@@ -324,6 +345,12 @@ fn v2_metadata(
         }),
         Compressor::Pcodec { .. } => {
             return Err(StoreError::Settings("pcodec needs Zarr V3".into()));
+        }
+        Compressor::Context => {
+            return Err(StoreError::Settings(format!(
+                "{} needs Zarr V3 (it replaces the bytes codec, which V2 cannot express)",
+                crate::CONTEXT_CODEC_NAME
+            )));
         }
     };
     let filters = codec.map_or(Value::Null, |codec| {

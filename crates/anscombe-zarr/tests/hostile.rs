@@ -74,7 +74,7 @@ proptest! {
     /// A real store whose chunk files are replaced by arbitrary bytes: reading gives data or a
     /// clear error, for each pipeline the store helpers write.
     #[test]
-    fn arbitrary_chunk_files(bytes in prop::collection::vec(any::<u8>(), 0..400), which in 0usize..4) {
+    fn arbitrary_chunk_files(bytes in prop::collection::vec(any::<u8>(), 0..400), which in 0usize..5) {
         let dir = hostile_store(which);
         std::fs::write(dir.join(if which == 3 { "0.0.0" } else { "c/0/0/0" }), &bytes).expect("write chunk");
         let store = Arc::new(FilesystemStore::new(&dir).expect("store"));
@@ -101,6 +101,7 @@ fn hostile_store(which: usize) -> std::path::PathBuf {
         ),
         (Compressor::Pcodec { level: 8 }, ZarrFormat::V3),
         (Compressor::None, ZarrFormat::V2),
+        (Compressor::Context, ZarrFormat::V3),
     ][which];
     let params = anscombe_core::TransformParams::new(100.0, 40.0).into();
     let spec = StoreSpec {

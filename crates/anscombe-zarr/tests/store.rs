@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anscombe_core::{AnyCodec, CodeType, CodecParams, DataType, TransformParams, V1Params};
 use anscombe_io::Samples;
 use anscombe_zarr::store::{
-    BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, default_chunk_shape,
-    open_array, read_frames, write_store,
+    BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, array_metadata,
+    default_chunk_shape, open_array, read_frames, write_store,
 };
 
 fn scratch(name: &str) -> PathBuf {
@@ -66,6 +66,8 @@ fn every_compressor_and_format_round_trips() {
         ),
         (v1, Compressor::Pcodec { level: 8 }, ZarrFormat::V3),
         (v1, Compressor::None, ZarrFormat::V3),
+        (v1, Compressor::Context, ZarrFormat::V3),
+        (transform, Compressor::Context, ZarrFormat::V3),
         (v1, Compressor::Zstd { level: 1 }, ZarrFormat::V2),
         (
             v1,
@@ -222,6 +224,21 @@ fn refused_v1_configurations_and_v2_limits_are_errors() {
         ),
         Err(StoreError::Settings(_))
     ));
+    // anscombe-context needs Zarr V3, and uint8 or uint16 values.
+    let v1: CodecParams = V1Params::new(100.0, 40.0).into();
+    for (data_type, codec, format) in [
+        (DataType::U16, Some(v1), ZarrFormat::V2),
+        (DataType::I16, None, ZarrFormat::V3),
+    ] {
+        let spec = StoreSpec {
+            format,
+            compressor: Compressor::Context,
+            ..StoreSpec::new(vec![2, 8, 8], data_type, codec)
+        };
+        let error = array_metadata(&spec).expect_err("refused");
+        assert!(matches!(error, StoreError::Settings(_)), "{error}");
+        assert!(error.to_string().contains("anscombe-context"), "{error}");
+    }
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 

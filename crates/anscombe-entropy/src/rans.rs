@@ -1,0 +1,385 @@
+//! rANS with static per-context tables (Duda's asymmetric numeral systems), in the 31-bit
+//! state, 16-bit word variant: at most one word moves per symbol, so the renormalisation needs
+//! no loop and compiles without unpredictable branches. Two states take turns (even and odd
+//! symbols) over one word stream, so a processor can work on two symbols at once. The encoder
+//! runs backwards over the symbols and the decoder forwards; the encoder divides by
+//! multiplying with a reciprocal (exact for states below 2^31).
+
+use alloc::vec::Vec;
+
+/// Probabilities are multiples of 2^-11.
+pub(crate) const PROB_BITS: u32 = 11;
+/// Their sum.
+pub(crate) const TOTAL: u32 = 1 << PROB_BITS;
+/// The state's lower bound; it stays in `[LOWER, LOWER << 16)` between symbols.
+pub(crate) const LOWER: u32 = 1 << 15;
+
+/// Frequencies of a context's symbols, summing to [`TOTAL`] (empty for an unused context).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Table {
+    /// Frequency per symbol.
+    pub(crate) freq: Vec<u16>,
+}
+
+impl Table {
+    /// Frequencies proportional to `counts`, every counted symbol at least 1, summing to
+    /// [`TOTAL`]; all zero for no counts.
+    pub(crate) fn from_counts(counts: &[u32]) -> Table {
+        let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        if total == 0 {
+            return Table {
+                freq: alloc::vec![0; counts.len()],
+            };
+        }
+        let mut freq: Vec<u16> = counts
+            .iter()
+            .map(|&c| {
+                if c == 0 {
+                    0
+                } else {
+                    ((u64::from(c) * u64::from(TOTAL) / total) as u16).max(1)
+                }
+            })
+            .collect();
+        // Settle the rounding on the most frequent symbols, where it costs least.
+        let mut sum: i64 = freq.iter().map(|&f| i64::from(f)).sum();
+        let mut order: Vec<usize> = (0..freq.len()).filter(|&s| freq[s] > 0).collect();
+        order.sort_by_key(|&s| (core::cmp::Reverse(freq[s]), s));
+        while sum != i64::from(TOTAL) {
+            for &s in &order {
+                if sum < i64::from(TOTAL) {
+                    freq[s] += 1;
+                    sum += 1;
+                } else if freq[s] > 1 {
+                    freq[s] -= 1;
+                    sum -= 1;
+                }
+                if sum == i64::from(TOTAL) {
+                    break;
+                }
+            }
+        }
+        Table { freq }
+    }
+
+    /// Whether the table describes a distribution (frequencies summing to [`TOTAL`]).
+    pub(crate) fn is_valid(&self) -> bool {
+        self.freq.iter().map(|&f| u32::from(f)).sum::<u32>() == TOTAL
+    }
+}
+
+/// A symbol's coding constants (for the encoder).
+#[derive(Debug, Clone, Copy, Default)]
+struct EncodeSymbol {
+    /// States at or above this emit a word first.
+    bound: u32,
+    reciprocal: u32,
+    bias: u32,
+    complement: u16,
+    shift: u16,
+}
+
+impl EncodeSymbol {
+    fn new(start: u32, freq: u32) -> Self {
+        let bound = ((LOWER >> PROB_BITS) << 16) * freq;
+        let complement = (TOTAL - freq) as u16;
+        if freq < 2 {
+            // x / 1 = x: a reciprocal of all ones, and a bias that makes the product come out
+            // right.
+            EncodeSymbol {
+                bound,
+                reciprocal: u32::MAX,
+                bias: start + TOTAL - 1,
+                complement,
+                shift: 0,
+            }
+        } else {
+            let mut shift = 0;
+            while freq > (1 << shift) {
+                shift += 1;
+            }
+            let reciprocal = (1u64 << (shift + 31)).div_ceil(u64::from(freq)) as u32;
+            EncodeSymbol {
+                bound,
+                reciprocal,
+                bias: start,
+                complement,
+                shift: (shift - 1) as u16,
+            }
+        }
+    }
+}
+
+/// States that take turns.
+const LANES: usize = 2;
+
+/// Encodes symbols backwards; words come out in reverse and are flipped at the end.
+pub(crate) struct Encoder {
+    /// The state that codes the next symbol, and the other one.
+    state: u32,
+    other: u32,
+    words: Vec<u16>,
+    /// Per context, where its symbols start in `symbols`.
+    offsets: Vec<usize>,
+    symbols: Vec<EncodeSymbol>,
+}
+
+impl Encoder {
+    pub(crate) fn new(tables: &[Table], capacity: usize) -> Self {
+        let mut offsets = Vec::with_capacity(tables.len());
+        let mut symbols = Vec::new();
+        for table in tables {
+            offsets.push(symbols.len());
+            let mut start = 0u32;
+            for &f in &table.freq {
+                symbols.push(EncodeSymbol::new(start, u32::from(f)));
+                start += u32::from(f);
+            }
+        }
+        Encoder {
+            state: LOWER,
+            other: LOWER,
+            words: Vec::with_capacity(capacity),
+            offsets,
+            symbols,
+        }
+    }
+
+    /// Encodes `symbol` in `context` (call in reverse order; the symbol must have a non-zero
+    /// frequency in its context's table).
+    #[inline(always)]
+    pub(crate) fn put(&mut self, context: usize, symbol: usize) {
+        let s = self.symbols[self.offsets[context] + symbol];
+        let mut x = self.state;
+        if x >= s.bound {
+            self.words.push(x as u16);
+            x >>= 16;
+        }
+        let q = ((u64::from(x) * u64::from(s.reciprocal)) >> 32) as u32 >> s.shift;
+        self.state = self.other;
+        self.other = x + s.bias + q * u32::from(s.complement);
+    }
+
+    /// The coded bytes in decoding order: the final states (little-endian, the even symbols'
+    /// first), then the words.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(4 * LANES + 2 * self.words.len());
+        // The first symbol's state was stored last; with no symbols both are the initial one.
+        for state in [self.other, self.state] {
+            bytes.extend_from_slice(&state.to_le_bytes());
+        }
+        for &word in self.words.iter().rev() {
+            bytes.extend_from_slice(&word.to_le_bytes());
+        }
+        bytes
+    }
+}
+
+/// Decodes symbols forwards. Malformed data never panic: they raise a flag that
+/// [`Decoder::finish`] reports, and decoding runs on with harmless values.
+pub(crate) struct Decoder {
+    /// The state that decodes the next symbol, and the other one.
+    state: u32,
+    other: u32,
+    words: Vec<u16>,
+    at: usize,
+    /// Per context, the index of its table in `tables` (0: the empty table of an unused
+    /// context).
+    index: Vec<u16>,
+    tables: Vec<DecodeTable>,
+    /// Faults seen, one bit per [`Fault`].
+    faults: u8,
+}
+
+/// A context's table as the decoder reads it.
+#[derive(Clone)]
+struct DecodeTable {
+    /// The symbol of each slot.
+    slots: [u8; TOTAL as usize],
+    /// Each symbol's frequency (low 16 bits) and first slot (high 16 bits); zero for a symbol
+    /// that does not occur.
+    ranges: [u32; 256],
+}
+
+/// What can be wrong with coded data, as bits of [`Decoder::faults`].
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+pub(crate) enum Fault {
+    /// A context that has no table was used.
+    NoTable = 1,
+    /// A word was needed after the last one.
+    Early = 2,
+    /// A decoded sample does not fit its type.
+    Range = 4,
+    /// An escape with no stored sample left.
+    Escapes = 8,
+}
+
+impl Fault {
+    const ALL: [Fault; 4] = [Fault::NoTable, Fault::Early, Fault::Range, Fault::Escapes];
+
+    fn message(self) -> &'static str {
+        match self {
+            Fault::NoTable => "a symbol in a context without a table",
+            Fault::Early => "the coded data end early",
+            Fault::Range => "a sample outside its type's range",
+            Fault::Escapes => "more escapes than stored samples",
+        }
+    }
+}
+
+impl Decoder {
+    /// A decoder of `bytes` (the states, then 16-bit words) with `tables` (each valid, or
+    /// empty for an unused context).
+    pub(crate) fn new(tables: &[Table], bytes: &[u8]) -> Result<Self, crate::DecodeError> {
+        use crate::DecodeError;
+        let (head, body) = bytes
+            .split_first_chunk::<{ 4 * LANES }>()
+            .ok_or(DecodeError::Truncated("coded data"))?;
+        let [state, other] =
+            [&head[..4], &head[4..]].map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        if !(LOWER..LOWER << 16).contains(&state) || !(LOWER..LOWER << 16).contains(&other) {
+            return Err(DecodeError::Corrupt("initial state out of range"));
+        }
+        if body.len() % 2 != 0 {
+            return Err(DecodeError::Corrupt("coded data of an odd length"));
+        }
+        // One padding word, so that the decoder reads a word for every symbol, needed or not.
+        let mut words: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|w| u16::from_le_bytes([w[0], w[1]]))
+            .collect();
+        words.push(0);
+        let mut index = Vec::with_capacity(tables.len());
+        let empty = DecodeTable {
+            slots: [0; TOTAL as usize],
+            ranges: [0; 256],
+        };
+        let mut decode_tables = alloc::vec![empty.clone()];
+        for table in tables {
+            if !table.is_valid() || table.freq.len() > 256 {
+                index.push(0);
+                continue;
+            }
+            index.push(decode_tables.len() as u16);
+            let mut decode = empty.clone();
+            let mut start = 0usize;
+            for (symbol, &f) in table.freq.iter().enumerate() {
+                let f = usize::from(f);
+                decode.slots[start..start + f].fill(symbol as u8);
+                decode.ranges[symbol] = f as u32 | (start as u32) << 16;
+                start += f;
+            }
+            decode_tables.push(decode);
+        }
+        Ok(Decoder {
+            state,
+            other,
+            words,
+            at: 0,
+            index,
+            tables: decode_tables,
+            faults: 0,
+        })
+    }
+
+    /// Decodes the next symbol, coded in `context`.
+    #[inline(always)]
+    pub(crate) fn get(&mut self, context: usize) -> usize {
+        let state = self.state;
+        let table = &self.tables[usize::from(self.index[context])];
+        let slot = state & (TOTAL - 1);
+        let symbol = table.slots[slot as usize];
+        let range = table.ranges[usize::from(symbol)];
+        let freq = range & 0xffff;
+        self.faults |= u8::from(freq == 0) * Fault::NoTable as u8;
+        // Below 2^32 for any state and table, so corrupt data cannot overflow it; with a
+        // symbol of the table the state stays in [LOWER, 2^31).
+        let mut x = (freq * (state >> PROB_BITS) + slot).wrapping_sub(range >> 16);
+        // Renormalise without a branch: whether a word is needed is a coin toss.
+        let need = x < LOWER;
+        let last = self.words.len() - 1;
+        let word = u32::from(self.words[self.at]);
+        self.faults |= u8::from(need && self.at == last) * Fault::Early as u8;
+        let mask = 0u32.wrapping_sub(u32::from(need));
+        x = (x & !mask) | ((x << 16 | word) & mask);
+        self.at = (self.at + usize::from(need)).min(last);
+        self.state = self.other;
+        self.other = x;
+        usize::from(symbol)
+    }
+
+    /// Flags a fault found outside the coder (a sample out of range, a missing escape).
+    #[inline(always)]
+    pub(crate) fn fault(&mut self, fault: Fault) {
+        self.faults |= fault as u8;
+    }
+
+    /// Checks the stream decoded cleanly and was consumed exactly as it was written.
+    pub(crate) fn finish(self) -> Result<(), crate::DecodeError> {
+        if let Some(fault) = Fault::ALL.into_iter().find(|&f| self.faults & f as u8 != 0) {
+            return Err(crate::DecodeError::Corrupt(fault.message()));
+        }
+        if self.state == LOWER && self.other == LOWER && self.at == self.words.len() - 1 {
+            Ok(())
+        } else {
+            Err(crate::DecodeError::Corrupt(
+                "the coded data do not end where they should",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_sum_to_the_total_and_keep_every_symbol() {
+        let t = Table::from_counts(&[1, 0, 1_000_000, 3, 1]);
+        assert!(t.is_valid());
+        assert!(t.freq[0] >= 1 && t.freq[3] >= 1 && t.freq[4] >= 1);
+        assert_eq!(t.freq[1], 0);
+        let one = Table::from_counts(&[0, 5]);
+        assert_eq!(one.freq, [0, TOTAL as u16]);
+        let many = Table::from_counts(&[1; 256]);
+        assert!(many.is_valid());
+    }
+
+    #[test]
+    fn symbols_round_trip() {
+        let tables = [
+            Table::from_counts(&[10, 1, 0, 300]),
+            Table::from_counts(&[0, 7, 7, 0]),
+        ];
+        let message: Vec<(usize, usize)> = (0..5000)
+            .map(|i| {
+                if i % 3 == 0 {
+                    (1, 1 + i % 2)
+                } else {
+                    (0, [0, 1, 3][i % 3])
+                }
+            })
+            .collect();
+        let mut encoder = Encoder::new(&tables, 0);
+        for &(c, s) in message.iter().rev() {
+            encoder.put(c, s);
+        }
+        let bytes = encoder.finish();
+        let mut decoder = Decoder::new(&tables, &bytes).unwrap();
+        for &(c, s) in &message {
+            assert_eq!(decoder.get(c), s);
+        }
+        decoder.finish().unwrap();
+    }
+
+    #[test]
+    fn a_single_symbol_costs_nothing() {
+        let tables = [Table::from_counts(&[0, 0, 9])];
+        let mut encoder = Encoder::new(&tables, 0);
+        for _ in 0..10_000 {
+            encoder.put(0, 2);
+        }
+        assert_eq!(encoder.finish().len(), 4 * LANES);
+    }
+}
