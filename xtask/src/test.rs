@@ -7,10 +7,12 @@ use anyhow::Result;
 use crate::python::{run_command, venv_python};
 
 /// Python packages the interop tests run besides the reference codec: tifffile for TIFF
-/// interop, jsonschema and ome-zarr-models to check OME-Zarr images, and ngff-zarr (without
-/// its dependencies) for the published OME-Zarr JSON schemas it ships.
+/// interop, h5py to write HDF5 test files, jsonschema and ome-zarr-models to check OME-Zarr
+/// images, and ngff-zarr (without its dependencies) for the published OME-Zarr JSON schemas
+/// it ships.
 const TEST_PACKAGES: &[&str] = &[
     "tifffile==2026.3.3",
+    "h5py==3.16.0",
     "jsonschema==4.26.0",
     "ome-zarr-models==1.7",
     "--no-deps ngff-zarr==0.50.0",

@@ -70,10 +70,11 @@ pub(crate) enum Command {
 }
 
 /// Where a movie comes from. TIFF (classic or BigTIFF, multi-page, ImageJ and ScanImage),
-/// NPY, a Zarr array, or raw binary with `--shape` and `--dtype`.
+/// NPY, an HDF5 dataset, a Zarr array, or raw binary with `--shape` and `--dtype`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct InputArgs {
-    /// The movie: a .tif/.tiff stack, a .npy array, a .zarr store, or a raw file.
+    /// The movie: a .tif/.tiff stack, a .npy array, an HDF5 dataset (file.h5:/group/dataset;
+    /// the dataset may be left out when the file holds only one), a .zarr store, or a raw file.
     pub(crate) input: PathBuf,
     /// Shape of a raw file, frames first: `500,512,512`.
     #[arg(long, value_delimiter = ',', requires = "dtype")]

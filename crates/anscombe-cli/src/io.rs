@@ -10,11 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::args::InputArgs;
 
 /// Opens the input movie: raw with `--shape`, a Zarr store (a folder with array metadata), or
-/// a TIFF or NPY file by extension.
+/// a TIFF, NPY or HDF5 file (`FILE.h5:/dataset`) by extension.
 pub(crate) fn open_input(args: &InputArgs) -> Result<Box<dyn FrameSource>> {
     let path = &args.input;
-    if !path.exists() {
-        bail!("{}: no such file or folder", path.display());
+    let (file, _) = anscombe_io::hdf5::split_dataset_path(path);
+    if !file.exists() {
+        bail!("{}: no such file or folder", file.display());
     }
     if let Some(shape) = &args.shape {
         let name = args.dtype.as_deref().unwrap_or_default();

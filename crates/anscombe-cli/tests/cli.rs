@@ -813,3 +813,79 @@ fn the_context_compressor_end_to_end() {
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+fn python() -> PathBuf {
+    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
+        "no Python with h5py and tifffile: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
+    )
+}
+
+/// The sample as an HDF5 dataset (chunked, gzip) encodes to the same store as the TIFF, and
+/// verifies against it.
+#[test]
+fn hdf5_datasets_are_inputs() {
+    let dir = scratch("hdf5");
+    let h5 = dir.join("sample.h5");
+    let script = "import sys, h5py, tifffile\n\
+                  with h5py.File(sys.argv[2], 'w') as f:\n    \
+                  f.create_dataset('imaging/raw', data=tifffile.imread(sys.argv[1]), chunks=(50, 64, 64), compression='gzip')";
+    let status = Command::new(python())
+        .args(["-c", script, &text(&sample()), &text(&h5)])
+        .status()
+        .expect("start python");
+    assert!(status.success());
+    let dataset = format!("{}:/imaging/raw", text(&h5));
+    let mut chunks = Vec::new();
+    for (input, store) in [
+        (dataset.as_str(), "h5.zarr"),
+        (&text(&sample()), "tif.zarr"),
+    ] {
+        let store = dir.join(store);
+        let args = [
+            "encode",
+            input,
+            &text(&store),
+            "--gain",
+            "1.78",
+            "--zero-level",
+            "0",
+        ];
+        let output = anscombe(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        // The chunks, byte for byte (the metadata names the input, so it differs).
+        let chunk = |i: usize| std::fs::read(store.join(format!("c/{i}/0/0"))).expect("chunk");
+        chunks.push([chunk(0), chunk(1)]);
+    }
+    assert!(
+        chunks[0] == chunks[1],
+        "the HDF5 and TIFF inputs gave different chunks"
+    );
+    let output = anscombe(&["verify", &dataset, &text(&dir.join("tif.zarr"))]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let missing = format!("{}:/imaging/nope", text(&h5));
+    let output = anscombe(&["info", &missing]);
+    assert_ne!(output.status.code(), Some(0));
+    let output = anscombe(&[
+        "encode",
+        &missing,
+        &text(&dir.join("nope.zarr")),
+        "--gain",
+        "1",
+        "--zero-level",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no dataset"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

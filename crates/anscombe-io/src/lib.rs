@@ -1,8 +1,9 @@
 //! File formats of the anscombe toolkit: typed sample buffers, movies read frame by frame
-//! (TIFF stacks, NPY, raw binary), NPY writing, and atomic file replacement so an interrupted
+//! (TIFF stacks, NPY, HDF5 datasets, raw binary), NPY writing, and atomic file replacement so an interrupted
 //! write never leaves a file that looks complete.
 
 mod atomic;
+pub mod hdf5;
 pub mod movie;
 pub mod npy;
 pub mod raw;
@@ -15,13 +16,16 @@ pub use atomic::{AtomicFile, write_atomically};
 pub use movie::{FrameSource, InMemory, MovieError, stream_frames};
 pub use samples::{Element, Samples};
 
-/// Opens a movie by its extension: `.tif`/`.tiff` (a stack of pages) or `.npy`. Raw files need
-/// their shape and type: see [`raw::RawMovie`].
+/// Opens a movie by its extension: `.tif`/`.tiff` (a stack of pages), `.npy`, or an HDF5 file
+/// (`.h5`, `.hdf5`, `.hdf`, `.he5`) with its dataset as `FILE.h5:/path/to/dataset` (optional
+/// when the file holds one movie-like dataset). Raw files need their shape and type: see
+/// [`raw::RawMovie`].
 ///
 /// # Errors
 /// [`MovieError`] when the file cannot be read, or the extension is neither.
 pub fn open_movie(path: impl AsRef<Path>) -> Result<Box<dyn FrameSource>, MovieError> {
-    let path = path.as_ref();
+    let (path, dataset) = hdf5::split_dataset_path(path.as_ref());
+    let path = path.as_path();
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -29,9 +33,13 @@ pub fn open_movie(path: impl AsRef<Path>) -> Result<Box<dyn FrameSource>, MovieE
     match extension.as_deref() {
         Some("tif" | "tiff") => Ok(Box::new(tiff::TiffStack::open(path)?)),
         Some("npy") => npy::open_stream(path),
+        Some(e) if hdf5::EXTENSIONS.contains(&e) => {
+            Ok(Box::new(hdf5::Hdf5Movie::open(path, dataset.as_deref())?))
+        }
         _ => Err(MovieError::Unsupported {
             path: path.to_path_buf(),
-            message: "not a .tif, .tiff or .npy file (raw files need --shape and --dtype)".into(),
+            message: "not a .tif, .tiff, .npy or HDF5 (.h5, .hdf5) file (raw files need --shape and --dtype)"
+                .into(),
         }),
     }
 }
