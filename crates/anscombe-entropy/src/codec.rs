@@ -1,5 +1,5 @@
 //! Encoding and decoding of whole chunks: one walk of the model, rANS over the residual
-//! symbols, raw storage of the rare samples the model misses by 127 or more.
+//! symbols, raw storage of the rare samples the model misses by 128 or more.
 
 use alloc::vec::Vec;
 
@@ -20,7 +20,7 @@ pub trait Sample: Copy + Default + sealed::Sealed {
     const BYTES: u8;
     /// The sample as 16 bits.
     fn widen(self) -> u16;
-    /// The sample of a 16-bit value, `None` if it does not fit.
+    /// The sample of a decoded value, `None` if it does not fit the type.
     fn narrow(value: i32) -> Option<Self>;
 }
 
