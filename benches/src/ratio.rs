@@ -10,7 +10,9 @@ use std::path::Path;
 
 use anscombe_core::{Codec, V1Params};
 use anscombe_io::Samples;
-use anscombe_zarr::store::{BloscShuffle, Compressor, StoreSpec, array_metadata};
+use anscombe_zarr::store::{
+    BloscShuffle, Compressor, StoreSpec, array_metadata, context_chunk_shape,
+};
 use anyhow::{Context, Result, bail};
 use zarrs::array::codec::CodecChain;
 use zarrs::array::codec::api::{ArrayBytes, ArrayToBytesCodecTraits, CodecOptions};
@@ -25,7 +27,8 @@ struct CodeMovie {
     name: String,
     shape: [usize; 3],
     codes: Vec<u8>,
-    chunk_frames: usize,
+    /// The store helper's default chunk shape (frames whole).
+    chunk: [usize; 3],
 }
 
 /// One compressor's results on one movie.
@@ -126,7 +129,7 @@ fn code_movie(name: &str, shape: [usize; 3], codes: Vec<u8>) -> CodeMovie {
         name: name.to_string(),
         shape,
         codes,
-        chunk_frames: chunk[0] as usize,
+        chunk: [chunk[0] as usize, chunk[1] as usize, chunk[2] as usize],
     }
 }
 
@@ -163,8 +166,37 @@ fn entropy_bounds(movie: &CodeMovie) -> (f64, f64) {
     )
 }
 
+/// The movie cut into chunks of `chunk` (edge chunks cut short rather than padded, for every
+/// codec alike), each with its shape.
+fn tiles(movie: &CodeMovie, chunk: [usize; 3]) -> Vec<(Vec<NonZeroU64>, Vec<u8>)> {
+    let [t, h, w] = movie.shape;
+    let mut out = Vec::new();
+    for t0 in (0..t).step_by(chunk[0]) {
+        for y0 in (0..h).step_by(chunk[1]) {
+            for x0 in (0..w).step_by(chunk[2]) {
+                let size = [
+                    chunk[0].min(t - t0),
+                    chunk[1].min(h - y0),
+                    chunk[2].min(w - x0),
+                ];
+                let mut codes = Vec::with_capacity(size.iter().product());
+                for f in t0..t0 + size[0] {
+                    for y in y0..y0 + size[1] {
+                        let row = (f * h + y) * w;
+                        codes.extend_from_slice(&movie.codes[row + x0..row + x0 + size[2]]);
+                    }
+                }
+                let shape = size.map(|n| NonZeroU64::new(n as u64).expect("non-empty chunk"));
+                out.push((shape.to_vec(), codes));
+            }
+        }
+    }
+    out
+}
+
 fn run_pipeline(
     movie: &CodeMovie,
+    chunk: [usize; 3],
     label: &'static str,
     widen: bool,
     compressor: Compressor,
@@ -176,21 +208,16 @@ fn run_pipeline(
     } else {
         (data_type::uint8(), FillValue::from(0u8))
     };
-    let frame = movie.shape[1] * movie.shape[2];
-    let chunks: Vec<(Vec<NonZeroU64>, Vec<u8>)> = movie
-        .codes
-        .chunks(movie.chunk_frames * frame)
-        .map(|codes| {
-            let shape = [codes.len() / frame, movie.shape[1], movie.shape[2]]
-                .map(|n| NonZeroU64::new(n as u64).expect("non-empty chunk"))
-                .to_vec();
+    let chunks: Vec<(Vec<NonZeroU64>, Vec<u8>)> = tiles(movie, chunk)
+        .into_iter()
+        .map(|(shape, codes)| {
             let bytes = if widen {
                 codes
                     .iter()
                     .flat_map(|&c| u16::from(c).to_ne_bytes())
                     .collect()
             } else {
-                codes.to_vec()
+                codes
             };
             (shape, bytes)
         })
@@ -244,8 +271,8 @@ pub fn run(repo: &Path) -> Result<()> {
         let raw = pixels * 2.0;
         let (h0, conditional) = entropy_bounds(&movie);
         println!(
-            "\n{}: anscombe-v1 uint8 codes, chunks of {} frames, one core",
-            movie.name, movie.chunk_frames
+            "\n{}: anscombe-v1 uint8 codes, chunks {:?}, one core",
+            movie.name, movie.chunk
         );
         println!(
             "entropy of the codes: order 0 {h0:.3} bits/pixel; given the previous frame's code {conditional:.3} bits/pixel (ratio {:.2}x against int16)",
@@ -255,8 +282,19 @@ pub fn run(repo: &Path) -> Result<()> {
             "{:<26} {:>8} {:>11} {:>15} {:>15}",
             "entropy stage", "ratio", "bits/pixel", "encode MB/s", "decode MB/s"
         );
-        for (label, widen, compressor) in pipelines() {
-            let outcome = run_pipeline(&movie, label, widen, compressor)?;
+        let mut runs = pipelines()
+            .into_iter()
+            .map(|(label, widen, compressor)| (label, widen, compressor, movie.chunk))
+            .collect::<Vec<_>>();
+        // The context coder's own default chunking, deeper in time, where it differs.
+        let own = context_chunk_shape(&movie.shape.map(|n| n as u64), 2);
+        let own = [own[0] as usize, own[1] as usize, own[2] as usize];
+        if own != movie.chunk {
+            runs.push(("context, own chunks", false, Compressor::Context, own));
+            println!("(\"context, own chunks\": the store helper's chunks for it, {own:?})");
+        }
+        for (label, widen, compressor, chunk) in runs {
+            let outcome = run_pipeline(&movie, chunk, label, widen, compressor)?;
             println!(
                 "{:<26} {:>7.3}x {:>11.3} {:>15.1} {:>15.1}",
                 outcome.label,

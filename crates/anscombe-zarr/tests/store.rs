@@ -7,7 +7,7 @@ use anscombe_core::{AnyCodec, CodeType, CodecParams, DataType, TransformParams, 
 use anscombe_io::Samples;
 use anscombe_zarr::store::{
     BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, array_metadata,
-    default_chunk_shape, open_array, read_frames, write_store,
+    context_chunk_shape, default_chunk_shape, open_array, read_frames, write_store,
 };
 
 fn scratch(name: &str) -> PathBuf {
@@ -240,6 +240,26 @@ fn refused_v1_configurations_and_v2_limits_are_errors() {
         assert!(error.to_string().contains("anscombe-context"), "{error}");
     }
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn context_chunks_are_deep_in_time() {
+    // Deep already: unchanged.
+    assert_eq!(context_chunk_shape(&[500, 64, 64], 2), [256, 64, 64]);
+    // Large frames: 32 frames in bands of whole rows, about 2 MB.
+    assert_eq!(context_chunk_shape(&[200, 512, 512], 2), [32, 64, 512]);
+    assert_eq!(context_chunk_shape(&[10, 2048, 2048], 2), [10, 51, 2048]);
+    assert_eq!(context_chunk_shape(&[3, 4096, 8192], 2), [3, 42, 8192]);
+    // Not (T, Y, X): the default.
+    assert_eq!(
+        context_chunk_shape(&[4, 5], 1),
+        default_chunk_shape(&[4, 5], 1)
+    );
+    let spec = StoreSpec {
+        compressor: Compressor::Context,
+        ..StoreSpec::new(vec![200, 512, 512], DataType::U16, None)
+    };
+    assert_eq!(spec.chunks(), [32, 64, 512]);
 }
 
 #[test]
