@@ -76,20 +76,23 @@ where
     }
 }
 
+/// Each pixel's `rank`-th value over the frames by a full sort: the definition the selections
+/// are tested against.
+#[cfg(test)]
+pub(crate) fn by_sorting<T: Pixel>(frames: &[Vec<T>], rank: usize) -> Vec<T> {
+    (0..frames[0].len())
+        .map(|i| {
+            let mut column: Vec<T> = frames.iter().map(|f| f[i]).collect();
+            column.sort_by_key(|v| v.key());
+            column[rank]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    fn by_sorting<T: Pixel>(frames: &[Vec<T>], rank: usize) -> Vec<T> {
-        (0..frames[0].len())
-            .map(|i| {
-                let mut column: Vec<T> = frames.iter().map(|f| f[i]).collect();
-                column.sort_by_key(|v| v.key());
-                column[rank]
-            })
-            .collect()
-    }
 
     proptest! {
         #[test]

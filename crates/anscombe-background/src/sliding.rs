@@ -171,17 +171,8 @@ fn replace_sorted<K: Ord + Copy>(window: &mut [K], old: K, new: K) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::select::by_sorting;
     use proptest::prelude::*;
-
-    fn by_sorting<T: Pixel>(frames: &[Vec<T>], rank: usize) -> Vec<T> {
-        (0..frames[0].len())
-            .map(|i| {
-                let mut column: Vec<T> = frames.iter().map(|f| f[i]).collect();
-                column.sort_by_key(|v| v.key());
-                column[rank]
-            })
-            .collect()
-    }
 
     fn check_sliding<T: Pixel>(
         movie: &[Vec<T>],
