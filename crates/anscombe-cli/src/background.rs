@@ -43,10 +43,7 @@ pub(crate) fn run(args: &BackgroundArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let report = background(args)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         println!(
             "wrote {} ({}: kernel {}, {} frames, {} background image{}, {} bytes) in {:.1} s",

@@ -31,7 +31,7 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         write_json(output, &json)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json).context("JSON")?);
+        crate::io::print_json(&json)?;
     } else {
         print!("{calibration}");
     }

@@ -90,7 +90,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
     let passed = error.beyond_bound == 0;
     if args.json {
         let report = serde_json::json!({"calibration": calibration, "encode": encoded, "verify": {"passed": passed, "error": error}});
-        println!("{}", serde_json::to_string_pretty(&report).context("JSON")?);
+        crate::io::print_json(&report)?;
     } else {
         crate::verify::print_summary(&error, params.identity().name(), passed);
         println!(

@@ -84,10 +84,7 @@ fn fit(args: &DetectorFitArgs) -> Result<(), Failure> {
     }
     let report = fit_report(&calibration, &args.output);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         println!(
             "fitted {} x {} pixels on {} frames in {:.1} s: median coefficient {:.5}, spread ±{:.2} %, \
@@ -263,10 +260,7 @@ fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
         stored_bytes: bytes,
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         println!(
             "corrected {} frames into {}: ring index (column-to-column variation of the row means) {:.3e} before, {:.3e} after",

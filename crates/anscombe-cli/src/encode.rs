@@ -49,10 +49,7 @@ pub(crate) struct CodecParamsReport {
 pub(crate) fn run(args: &EncodeArgs) -> Result<(), Failure> {
     let (report, seconds) = encode(args)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         print_report(&report, &args.output, seconds);
     }

@@ -73,7 +73,7 @@ pub(crate) fn run(args: &InfoArgs) -> Result<()> {
         ratio: decoded as f64 / stored.max(1) as f64,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        crate::io::print_json(&info)?;
         return Ok(());
     }
     println!("{} (Zarr V{})", args.store.display(), info.zarr_format);

@@ -39,6 +39,12 @@ pub(crate) fn open_input(args: &InputArgs) -> Result<Box<dyn FrameSource>> {
     Ok(anscombe_io::open_movie(path)?)
 }
 
+/// Prints a report as pretty JSON on stdout: the `--json` output of every command.
+pub(crate) fn print_json(report: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(report).context("JSON")?);
+    Ok(())
+}
+
 /// Refuses to replace an existing output unless `--force` was given.
 pub(crate) fn check_output(path: &Path, force: bool) -> Result<()> {
     if path.exists() && !force {

@@ -44,10 +44,7 @@ pub(crate) fn run(args: &PyramidArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let report = build(args)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         print_report(&report, &args.output, started.elapsed().as_secs_f64());
     }

@@ -75,10 +75,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), Failure> {
     let passed = summary.beyond_bound == 0;
     if args.json {
         let report = serde_json::json!({"passed": passed, "codec": params.identity().name(), "error": summary});
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?
-        );
+        crate::io::print_json(&report)?;
     } else {
         print_summary(&summary, params.identity().name(), passed);
     }
