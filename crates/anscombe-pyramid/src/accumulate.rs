@@ -29,62 +29,56 @@ pub trait Accumulator<T>:
     fn ratio(self, count: Self) -> T;
 }
 
-macro_rules! unsigned_accumulator {
-    ($acc:ty => $($t:ty),*) => {$(
-        impl Accumulator<$t> for $acc {
-            const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
-            const ORDER_FREE: bool = true;
+/// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the
+/// magnitude is shifted, as tinybrain does (`unsigned_abs` keeps the most negative sum
+/// representable).
+trait ShiftTowardZero: Sized {
+    fn shift_toward_zero(self, bits: u32) -> Self;
+}
+
+macro_rules! shift_toward_zero {
+    (unsigned: $($acc:ty),*) => {$(
+        impl ShiftTowardZero for $acc {
             #[inline(always)]
-            fn from_sample(x: $t) -> Self {
-                Self::from(x)
-            }
-            #[inline(always)]
-            fn count(foreground: bool) -> Self {
-                Self::from(foreground)
-            }
-            #[inline(always)]
-            fn floor_shift(self, bits: u32) -> Self {
+            fn shift_toward_zero(self, bits: u32) -> Self {
                 self >> bits
-            }
-            #[inline(always)]
-            fn render_shift(self, bits: u32) -> $t {
-                (self >> bits) as $t
-            }
-            #[inline(always)]
-            fn render_div(self, divisor: u128) -> $t {
-                (self / divisor as Self) as $t
-            }
-            #[inline(always)]
-            fn ratio(self, count: Self) -> $t {
-                self.checked_div(count).unwrap_or(0) as $t
             }
         }
     )*};
-}
-
-macro_rules! signed_accumulator {
-    ($acc:ty => $($t:ty),*) => {$(
-        impl Accumulator<$t> for $acc {
-            const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
-            const ORDER_FREE: bool = true;
+    (signed: $($acc:ty),*) => {$(
+        impl ShiftTowardZero for $acc {
             #[inline(always)]
-            fn from_sample(x: $t) -> Self {
-                Self::from(x)
-            }
-            #[inline(always)]
-            fn count(foreground: bool) -> Self {
-                Self::from(foreground)
-            }
-            #[inline(always)]
-            fn floor_shift(self, bits: u32) -> Self {
-                self >> bits
-            }
-            #[inline(always)]
-            fn render_shift(self, bits: u32) -> $t {
-                // The magnitude is shifted, as tinybrain does, so negative averages truncate
-                // toward zero; `unsigned_abs` keeps the most negative sum representable.
+            fn shift_toward_zero(self, bits: u32) -> Self {
                 let magnitude = (self.unsigned_abs() >> bits) as Self;
-                if self < 0 { magnitude.wrapping_neg() as $t } else { magnitude as $t }
+                if self < 0 { magnitude.wrapping_neg() } else { magnitude }
+            }
+        }
+    )*};
+}
+
+shift_toward_zero!(unsigned: u16, u32, u64, u128);
+shift_toward_zero!(signed: i16, i32, i64, i128);
+
+macro_rules! integer_accumulator {
+    ($acc:ty => $($t:ty),*) => {$(
+        impl Accumulator<$t> for $acc {
+            const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
+            const ORDER_FREE: bool = true;
+            #[inline(always)]
+            fn from_sample(x: $t) -> Self {
+                Self::from(x)
+            }
+            #[inline(always)]
+            fn count(foreground: bool) -> Self {
+                Self::from(foreground)
+            }
+            #[inline(always)]
+            fn floor_shift(self, bits: u32) -> Self {
+                self >> bits
+            }
+            #[inline(always)]
+            fn render_shift(self, bits: u32) -> $t {
+                self.shift_toward_zero(bits) as $t
             }
             #[inline(always)]
             fn render_div(self, divisor: u128) -> $t {
@@ -98,14 +92,14 @@ macro_rules! signed_accumulator {
     )*};
 }
 
-unsigned_accumulator!(u16 => u8);
-unsigned_accumulator!(u32 => u8, u16);
-unsigned_accumulator!(u64 => u8, u16);
-unsigned_accumulator!(u128 => u32, u64);
-signed_accumulator!(i16 => i8);
-signed_accumulator!(i32 => i8, i16);
-signed_accumulator!(i64 => i8, i16);
-signed_accumulator!(i128 => i32, i64);
+integer_accumulator!(u16 => u8);
+integer_accumulator!(u32 => u8, u16);
+integer_accumulator!(u64 => u8, u16);
+integer_accumulator!(u128 => u32, u64);
+integer_accumulator!(i16 => i8);
+integer_accumulator!(i32 => i8, i16);
+integer_accumulator!(i64 => i8, i16);
+integer_accumulator!(i128 => i32, i64);
 
 macro_rules! float_accumulator {
     ($($t:ty),*) => {$(
