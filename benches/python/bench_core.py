@@ -4,22 +4,12 @@ Usage: bench_core.py INPUT.npy GAIN ZERO ENCODED_DTYPE DECODED_DTYPE REPEATS
 Prints JSON: median seconds per encode and per decode call.
 """
 import json
-import statistics
 import sys
-import time
 
 import numpy as np
 from anscombe_transform import AnscombeTransformV3
 
-
-def median_seconds(call, repeats):
-    call()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def main():

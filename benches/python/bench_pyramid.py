@@ -7,22 +7,12 @@ per call and a SHA-256 of every output level (C order), for checking results mat
 """
 import hashlib
 import json
-import statistics
 import sys
-import time
 
 import numpy as np
 import tinybrain
 
-
-def median_seconds(call, repeats):
-    call()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def digest(levels):
