@@ -9,7 +9,8 @@
 use std::sync::Arc;
 
 use crate::error::{PyramidError, SinkError};
-use crate::ops::{Average, Extreme, Mode, Sources, SparseAverage, StageOp, Stride};
+use crate::kernel::LINES_IN_FLIGHT;
+use crate::ops::{Average, Extreme, LineJob, Mode, Sources, SparseAverage, StageOp, Stride};
 use crate::plan::{Operation, Plan, Schedule};
 use crate::sample::{Sample, Sealed};
 
@@ -77,8 +78,8 @@ struct Cascade<T, O: StageOp<T>> {
     pending_input: Vec<T>,
     /// Carry rows waiting at each stage (index 0 unused).
     pending: Vec<Vec<Vec<O::Carry>>>,
-    /// Carry rows to reuse.
-    spare: Vec<Vec<O::Carry>>,
+    /// Carry rows to reuse, by the stage that made them (so they have its row length).
+    spare: Vec<Vec<Vec<O::Carry>>>,
     /// A rendered row, for sinks that take rows by copy.
     rendered: Vec<T>,
     /// One line of carry, for stages whose carry goes nowhere but the output.
@@ -96,7 +97,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
             op,
             pending_input: Vec::new(),
             pending: (0..stages).map(|_| Vec::new()).collect(),
-            spare: Vec::new(),
+            spare: (0..stages).map(|_| Vec::new()).collect(),
             rendered: Vec::new(),
             line: Vec::new(),
             scratch: Vec::new(),
@@ -105,11 +106,10 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
 
     /// Reduces one block of `stage` and renders it if the stage is a level, line by line;
     /// returns the carry row when a later stage needs it.
-    fn reduce_block<S: Copy>(
+    fn reduce_block<L: Lines<T, O>>(
         &mut self,
         stage: usize,
-        rows: &[&[S]],
-        reduce: impl Fn(&O, &Sources<'_, S>, usize, &mut [O::Carry], &mut Vec<O::Carry>),
+        rows: &[&[L::Source]],
         sink: &mut dyn LevelSink<T>,
     ) -> Result<Option<Vec<O::Carry>>, PyramidError> {
         let plan = Arc::clone(&self.plan);
@@ -118,7 +118,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
         let keep = stage + 1 < plan.stages.len();
         let (width, out_len, f) = (block.line_width(), block.out_len(), block.line_factor());
         let mut carry = if keep {
-            let mut row = self.spare.pop().unwrap_or_default();
+            let mut row = self.spare[stage].pop().unwrap_or_default();
             row.resize(out_len, O::Carry::default());
             row
         } else {
@@ -141,22 +141,42 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                     &mut rendered
                 };
             }
-            block.for_each_line(rows, |start, sources| {
-                let len = slot.len();
-                let target = &mut slot[start.min(len)..(start + width).min(len)];
-                if keep {
-                    let out = &mut carry[start..start + width];
-                    reduce(op, sources, f, out, &mut scratch);
-                    if let Some(level) = current.emit {
-                        op.render_line(level, out, target);
-                    }
-                } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
-                    // The pooled samples are the output: no carry line, no copy.
-                    reduce(op, sources, f, out, &mut scratch);
-                } else {
-                    reduce(op, sources, f, &mut line, &mut scratch);
-                    if let Some(level) = current.emit {
-                        op.render_line(level, &mut line, target);
+            block.for_each_line_group(rows, |lines| {
+                if !keep
+                    && let Some(level) = current.emit
+                    && group_jobs(lines, slot, width)
+                        .is_some_and(|mut jobs| L::rendered(op, level, &mut jobs, f, &mut scratch))
+                {
+                    // A whole group reduced and rendered in lockstep, in one pass.
+                    return;
+                }
+                let carried_all = keep
+                    && group_jobs(lines, &mut carry, width)
+                        .is_some_and(|mut jobs| L::reduce_group(op, &mut jobs, f, &mut scratch));
+                for &(start, sources) in lines {
+                    let len = slot.len();
+                    let target = &mut slot[start.min(len)..(start + width).min(len)];
+                    if keep {
+                        let out = &mut carry[start..start + width];
+                        if !carried_all {
+                            L::reduce(op, sources, f, out, &mut scratch);
+                        }
+                        if let Some(level) = current.emit {
+                            op.render_line(level, out, target);
+                        }
+                    } else if let Some(level) = current.emit
+                        && target.len() == width
+                        && L::rendered(op, level, &mut [(sources, &mut *target)], f, &mut scratch)
+                    {
+                        // Reduced and rendered in one pass: no carry line.
+                    } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
+                        // The pooled samples are the output: no carry line, no copy.
+                        L::reduce(op, sources, f, out, &mut scratch);
+                    } else {
+                        L::reduce(op, sources, f, &mut line, &mut scratch);
+                        if let Some(level) = current.emit {
+                            op.render_line(level, &mut line, target);
+                        }
                     }
                 }
             });
@@ -184,7 +204,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                 &rows[r * self.row_len..(r + 1) * self.row_len]
             })
             .collect();
-        let carry = self.reduce_block(0, &refs, O::input_line, sink)?;
+        let carry = self.reduce_block::<InputLines>(0, &refs, sink)?;
         self.advance(0, carry, sink)
     }
 
@@ -218,10 +238,139 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
         let refs: Vec<&[O::Carry]> = (0..f0)
             .map(|i| rows[i.min(rows.len() - 1)].as_slice())
             .collect();
-        let carry = self.reduce_block(stage, &refs, O::carry_line, sink);
+        let carry = self.reduce_block::<CarryLines>(stage, &refs, sink);
         drop(refs);
-        self.spare.extend(rows);
+        self.spare[stage - 1].extend(rows);
         carry
+    }
+}
+
+/// The lines of a whole group (see [`LINES_IN_FLIGHT`]), each with its `width` values of
+/// `row`; `None` for a smaller group, or lines that overlap or do not fit.
+fn group_jobs<'s, 'o, S, V>(
+    lines: &[(usize, &'s Sources<'s, S>)],
+    row: &'o mut [V],
+    width: usize,
+) -> Option<[LineJob<'s, 'o, S, V>; LINES_IN_FLIGHT]> {
+    let lines: &[(usize, &'s Sources<'s, S>); LINES_IN_FLIGHT] = lines.try_into().ok()?;
+    let mut end = 0;
+    for &(start, _) in lines {
+        if start < end {
+            return None;
+        }
+        end = start.checked_add(width)?;
+    }
+    if end > row.len() {
+        return None;
+    }
+    // Checked above: every split below is in bounds.
+    let (mut rest, mut at) = (row, 0);
+    Some(lines.map(|(start, sources)| {
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(start - at);
+        let (target, tail) = tail.split_at_mut(width);
+        (rest, at) = (tail, start + width);
+        (sources, target)
+    }))
+}
+
+/// What a stage reduces: the input's samples (stage 0) or the previous stage's carry.
+trait Lines<T, O: StageOp<T>> {
+    /// The values of the lines.
+    type Source: Copy;
+    /// [`StageOp::input_line`] or [`StageOp::carry_line`].
+    fn reduce(
+        op: &O,
+        sources: &Sources<'_, Self::Source>,
+        f: usize,
+        out: &mut [O::Carry],
+        scratch: &mut Vec<O::Carry>,
+    );
+    /// [`StageOp::input_lines_carried`] or nothing (carry lines are read from the cache).
+    fn reduce_group(
+        op: &O,
+        lines: &mut [LineJob<'_, '_, Self::Source, O::Carry>],
+        f: usize,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
+    /// [`StageOp::input_lines_rendered`] or [`StageOp::carry_lines_rendered`].
+    fn rendered(
+        op: &O,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, Self::Source, T>],
+        f: usize,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
+}
+
+/// Stage 0: lines of input samples.
+struct InputLines;
+
+impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
+    type Source = T;
+
+    fn reduce(
+        op: &O,
+        sources: &Sources<'_, T>,
+        f: usize,
+        out: &mut [O::Carry],
+        scratch: &mut Vec<O::Carry>,
+    ) {
+        op.input_line(sources, f, out, scratch);
+    }
+
+    fn reduce_group(
+        op: &O,
+        lines: &mut [LineJob<'_, '_, T, O::Carry>],
+        f: usize,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.input_lines_carried(lines, f, scratch)
+    }
+
+    fn rendered(
+        op: &O,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.input_lines_rendered(level, lines, f, scratch)
+    }
+}
+
+/// Later stages: lines of the previous stage's carry.
+struct CarryLines;
+
+impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
+    type Source = O::Carry;
+
+    fn reduce(
+        op: &O,
+        sources: &Sources<'_, O::Carry>,
+        f: usize,
+        out: &mut [O::Carry],
+        scratch: &mut Vec<O::Carry>,
+    ) {
+        op.carry_line(sources, f, out, scratch);
+    }
+
+    fn reduce_group(
+        _: &O,
+        _: &mut [LineJob<'_, '_, O::Carry, O::Carry>],
+        _: usize,
+        _: &mut Vec<O::Carry>,
+    ) -> bool {
+        false
+    }
+
+    fn rendered(
+        op: &O,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, O::Carry, T>],
+        f: usize,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.carry_lines_rendered(level, lines, f, scratch)
     }
 }
 

@@ -3,11 +3,15 @@
 //!
 //! A stage reduces its input into a *carry*: running sums for averages, the pooled samples
 //! themselves for the other methods. The next stage reduces carry lines, and emitted levels
-//! render carry lines into samples. Everything works one output line at a time, so a line's
-//! carry is still in the L1 cache when it is rendered.
+//! render carry lines into samples. Everything works one output line at a time, or a group
+//! of lines in lockstep (see [`LINES_IN_FLIGHT`]), so a line's carry is still in the L1 cache
+//! when it is rendered.
 
 use crate::accumulate::Accumulator;
-use crate::kernel::{line_pass, pair_pass, quad_pass};
+use crate::kernel::{
+    LINES_IN_FLIGHT, line_pass, pair_pass, pair_pass_group, pair_pass_with, pair_pass_with_group,
+    quad_pass, quad_pass_group,
+};
 use crate::mode;
 use crate::plan::Schedule;
 use crate::sample::Sample;
@@ -15,6 +19,52 @@ use crate::sample::Sample;
 /// The input lines of one output line: `(line, offset along it)` per block offset, in the
 /// block's combination order.
 pub(crate) type Sources<'a, S> = [(&'a [S], usize)];
+
+/// One output line to compute: its input lines, and where its values go.
+pub(crate) type LineJob<'s, 'o, S, O> = (&'s Sources<'s, S>, &'o mut [O]);
+
+/// A whole group of [`LINES_IN_FLIGHT`] output lines, as the group kernels take them.
+struct LineGroup<'s, 'j, S, O> {
+    /// The first input line each output line reads.
+    firsts: [&'s [S]; LINES_IN_FLIGHT],
+    /// The second input line each output line reads.
+    seconds: [&'s [S]; LINES_IN_FLIGHT],
+    outs: [&'j mut [O]; LINES_IN_FLIGHT],
+}
+
+/// `jobs` as a [`LineGroup`], each line's two input lines picked by `pick`; `None` unless
+/// there are [`LINES_IN_FLIGHT`] jobs and `pick` finds both lines of each.
+fn line_group<'s, 'j, S, O>(
+    jobs: &'j mut [LineJob<'s, '_, S, O>],
+    pick: impl Fn(&'s Sources<'s, S>) -> Option<(&'s [S], &'s [S])>,
+) -> Option<LineGroup<'s, 'j, S, O>> {
+    let jobs: &'j mut [LineJob<'s, '_, S, O>; LINES_IN_FLIGHT] = jobs.try_into().ok()?;
+    let mut firsts: [&'s [S]; LINES_IN_FLIGHT] = [&[]; LINES_IN_FLIGHT];
+    let mut seconds = firsts;
+    for (member, &mut (sources, _)) in jobs.iter_mut().enumerate() {
+        (firsts[member], seconds[member]) = pick(sources)?;
+    }
+    let outs = jobs.each_mut().map(|(_, out)| &mut **out);
+    Some(LineGroup {
+        firsts,
+        seconds,
+        outs,
+    })
+}
+
+/// `scratch` cut into consecutive lines of `lens` values.
+fn scratch_lines<A: Copy + Default, const N: usize>(
+    scratch: &mut Vec<A>,
+    lens: [usize; N],
+) -> [&mut [A]; N] {
+    scratch.resize(lens.iter().sum(), A::default());
+    let mut rest = scratch.as_mut_slice();
+    lens.map(|len| {
+        let (line, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        rest = tail;
+        line
+    })
+}
 
 /// One pooling method.
 pub(crate) trait StageOp<T>: Send + Sync {
@@ -38,6 +88,44 @@ pub(crate) trait StageOp<T>: Send + Sync {
     );
     /// Renders a carry line of output `level` into samples (and may rescale the carry).
     fn render_line(&self, level: usize, carry: &mut [Self::Carry], out: &mut [T]);
+    /// Reduces input lines straight into samples of output `level`, for a stage whose carry
+    /// goes nowhere but the output: one pass, no carry line written and read back. Takes one
+    /// output line or a group of [`LINES_IN_FLIGHT`] (which the method may compute in
+    /// lockstep); `false`, with nothing written, when the method has no such pass for these
+    /// lines (the caller then reduces and renders them one by one).
+    fn input_lines_rendered(
+        &self,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, lines, f, scratch);
+        false
+    }
+    /// Reduces a group of [`LINES_IN_FLIGHT`] output lines' input lines into their carry
+    /// lines in lockstep; `false`, with nothing written, when the method has no such pass for
+    /// these lines (the caller then reduces them one by one).
+    fn input_lines_carried(
+        &self,
+        lines: &mut [LineJob<'_, '_, T, Self::Carry>],
+        f: usize,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (lines, f, scratch);
+        false
+    }
+    /// [`StageOp::input_lines_rendered`] for carry lines.
+    fn carry_lines_rendered(
+        &self,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, Self::Carry, T>],
+        f: usize,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, lines, f, scratch);
+        false
+    }
     /// The output line itself, when the carry is the output (pooled samples), so the last
     /// stage can reduce straight into it.
     fn as_carry<'a>(&self, out: &'a mut [T]) -> Option<&'a mut [Self::Carry]> {
@@ -65,9 +153,10 @@ fn fold<S: Copy, A: Copy>(
     }
 }
 
-/// Adds up block values into `A`. Exact (integer) sums pooled by 2 along the line take each
-/// line's pair in one pass (the plan orders such blocks pair by pair); other sums follow the
-/// block order one value at a time.
+/// Adds up block values into `A`. Exact (integer) sums pooled by 2 along the line add each
+/// line's pairs, one line after the other (the plan orders such blocks pair by pair), so
+/// memory is read as one forward stream; other sums follow the block order one value at a
+/// time.
 #[inline(always)]
 fn sum<S: Copy, A: Copy + std::ops::Add<Output = A>>(
     sources: &Sources<'_, S>,
@@ -76,12 +165,7 @@ fn sum<S: Copy, A: Copy + std::ops::Add<Output = A>>(
     order_free: bool,
     lift: impl Fn(S) -> A + Copy,
 ) {
-    if let ([(first, 0), _, (second, 0), _], true, 2) = (sources, order_free, f) {
-        // Two lines, a pair from each: the everyday 2x2 block, in one pass.
-        quad_pass(first, second, out, move |o, [a, b, c, d]| {
-            *o = (lift(a) + lift(b)) + (lift(c) + lift(d));
-        });
-    } else if order_free && f == 2 && sources.len().is_multiple_of(2) {
+    if order_free && f == 2 && sources.len().is_multiple_of(2) {
         let mut pairs = sources.chunks_exact(2);
         if let Some(pair) = pairs.next() {
             pair_pass(pair[0].0, out, move |a, x, y| *a = lift(x) + lift(y));
@@ -91,6 +175,20 @@ fn sum<S: Copy, A: Copy + std::ops::Add<Output = A>>(
         }
     } else {
         fold(sources, f, out, lift, move |a, x| a + lift(x));
+    }
+}
+
+/// The two input lines of the everyday 2x2 block (a sample pair from each), when the sums
+/// are exact, so adding one line's pairs and then the other's gives the block's sum.
+#[inline(always)]
+fn two_by_two_lines<'a, S>(
+    sources: &Sources<'a, S>,
+    f: usize,
+    order_free: bool,
+) -> Option<(&'a [S], &'a [S])> {
+    match (sources, order_free, f) {
+        ([(first, 0), _, (second, 0), _], true, 2) => Some((first, second)),
+        _ => None,
     }
 }
 
@@ -107,6 +205,64 @@ impl<A> Average<A> {
             _accumulator: std::marker::PhantomData,
         }
     }
+
+    /// The right shift that turns a carried sum of `level` into a sample, when the divisor
+    /// is a power of two.
+    fn render_shift(&self, level: usize) -> Option<u32> {
+        match self.schedule {
+            Schedule::Periodic { bits, period, .. } => Some(bits * ((level % period) as u32 + 1)),
+            Schedule::Exact { block } if block.is_power_of_two() => {
+                Some(block.trailing_zeros() * (level as u32 + 1))
+            }
+            Schedule::Exact { .. } => None,
+        }
+    }
+
+    /// Sums each 2x2 block of one output line, or a group in lockstep, and renders it with
+    /// `level`'s shift. Each output line reads its input lines one after the other rather than
+    /// both at once: one forward stream through memory per output line, which the hardware
+    /// prefetcher follows (two interleaved lines of one page it does not).
+    #[inline(always)]
+    fn two_by_two_rendered<T: Sample, S: Copy>(
+        &self,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, S, T>],
+        f: usize,
+        scratch: &mut Vec<A>,
+        lift: impl Fn(S) -> A + Copy,
+    ) -> bool
+    where
+        A: Accumulator<T>,
+    {
+        let Some(shift) = self.render_shift(level) else {
+            return false;
+        };
+        let pair_sum = move |s: &mut A, a: S, b: S| *s = lift(a) + lift(b);
+        let render = move |o: &mut T, s: A, c: S, d: S| {
+            *o = (s + (lift(c) + lift(d))).render_shift(shift);
+        };
+        if let [(sources, out)] = lines {
+            let Some((first, second)) = two_by_two_lines(sources, f, A::ORDER_FREE) else {
+                return false;
+            };
+            scratch.resize(out.len(), A::default());
+            pair_pass(first, scratch, pair_sum);
+            pair_pass_with(second, scratch, out, render);
+            return true;
+        }
+        let Some(LineGroup {
+            firsts,
+            seconds,
+            outs,
+        }) = line_group(lines, |s| two_by_two_lines(s, f, A::ORDER_FREE))
+        else {
+            return false;
+        };
+        let mut sums = scratch_lines(scratch, outs.each_ref().map(|o| o.len()));
+        pair_pass_group(firsts, sums.each_mut().map(|s| &mut **s), pair_sum);
+        pair_pass_with_group(seconds, sums.each_ref().map(|s| &**s), outs, render);
+        true
+    }
 }
 
 impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
@@ -121,32 +277,66 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
     }
 
     fn render_line(&self, level: usize, carry: &mut [A], out: &mut [T]) {
-        match self.schedule {
-            Schedule::Periodic { bits, period, .. } => {
-                let shift = bits * ((level % period) as u32 + 1);
-                for (o, &a) in out.iter_mut().zip(carry.iter()) {
-                    *o = a.render_shift(shift);
-                }
-                if (level + 1).is_multiple_of(period) {
-                    let rescale = bits * period as u32;
-                    for a in carry.iter_mut() {
-                        *a = a.floor_shift(rescale);
-                    }
-                }
+        if let Some(shift) = self.render_shift(level) {
+            for (o, &a) in out.iter_mut().zip(carry.iter()) {
+                *o = a.render_shift(shift);
             }
-            Schedule::Exact { block } if block.is_power_of_two() => {
-                let shift = block.trailing_zeros() * (level as u32 + 1);
-                for (o, &a) in out.iter_mut().zip(carry.iter()) {
-                    *o = a.render_shift(shift);
-                }
-            }
-            Schedule::Exact { block } => {
-                let divisor = block.saturating_pow(level as u32 + 1);
-                for (o, &a) in out.iter_mut().zip(carry.iter()) {
-                    *o = a.render_div(divisor);
-                }
+        } else if let Schedule::Exact { block } = self.schedule {
+            let divisor = block.saturating_pow(level as u32 + 1);
+            for (o, &a) in out.iter_mut().zip(carry.iter()) {
+                *o = a.render_div(divisor);
             }
         }
+        if let Schedule::Periodic { bits, period, .. } = self.schedule
+            && (level + 1).is_multiple_of(period)
+        {
+            let rescale = bits * period as u32;
+            for a in carry.iter_mut() {
+                *a = a.floor_shift(rescale);
+            }
+        }
+    }
+
+    fn input_lines_carried(
+        &self,
+        lines: &mut [LineJob<'_, '_, T, A>],
+        f: usize,
+        _: &mut Vec<A>,
+    ) -> bool {
+        let Some(LineGroup {
+            firsts,
+            seconds,
+            mut outs,
+        }) = line_group(lines, |s| two_by_two_lines(s, f, A::ORDER_FREE))
+        else {
+            return false;
+        };
+        let lift = A::from_sample;
+        pair_pass_group(firsts, outs.each_mut().map(|o| &mut **o), move |s, a, b| {
+            *s = lift(a) + lift(b);
+        });
+        pair_pass_group(seconds, outs, move |s, c, d| *s = *s + (lift(c) + lift(d)));
+        true
+    }
+
+    fn input_lines_rendered(
+        &self,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.two_by_two_rendered(level, lines, f, scratch, A::from_sample)
+    }
+
+    fn carry_lines_rendered(
+        &self,
+        level: usize,
+        lines: &mut [LineJob<'_, '_, A, T>],
+        f: usize,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.two_by_two_rendered(level, lines, f, scratch, |a| a)
     }
 }
 
@@ -225,7 +415,7 @@ impl Mode {
         out: &mut [T],
         lanes: &mut Vec<T>,
     ) {
-        if sources.len() == 4 && !self.sparse && two_by_two_fast(sources, f, out).is_some() {
+        if sources.len() == 4 && !self.sparse && two_by_two_fast(sources, f, out, lanes).is_some() {
             return;
         }
         let width = out.len();
@@ -256,22 +446,74 @@ impl Mode {
             }
         }
     }
+
+    /// The 2x2 rule on one output line, or a group in lockstep (their first input lines
+    /// copied first, as [`two_by_two_fast`] does for one); `false` for sparse mode and other
+    /// blocks.
+    fn two_by_two_lines<T: Sample>(
+        &self,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        if self.sparse {
+            return false;
+        }
+        if let [(sources, out)] = lines {
+            return two_by_two_fast(sources, f, out, copies).is_some();
+        }
+        let Some(LineGroup {
+            firsts,
+            seconds: lasts,
+            outs,
+        }) = line_group(lines, |s| pair_pooled_lines(s, f))
+        else {
+            return false;
+        };
+        let mut copied = scratch_lines(copies, firsts.map(<[T]>::len));
+        for (copy, first) in copied.iter_mut().zip(firsts) {
+            copy.copy_from_slice(first);
+        }
+        quad_pass_group(copied.each_ref().map(|c| &**c), lasts, outs, |o, v| {
+            *o = mode::two_by_two(v);
+        });
+        true
+    }
+}
+
+/// The first and last input lines of a 2x2 block whose line axis is pooled by 2: a sample
+/// pair from each holds the block's four labels.
+#[inline(always)]
+fn pair_pooled_lines<'a, T>(sources: &Sources<'a, T>, f: usize) -> Option<(&'a [T], &'a [T])> {
+    match (sources, f) {
+        ([(first, 0), _, _, (last, 1)], 2) => Some((first, last)),
+        _ => None,
+    }
 }
 
 /// The 2x2 rule straight from the input lines, for the two common layouts: the line axis
 /// pooled by 2 (two lines, a sample pair from each) or kept (four lines). The rule does not
 /// depend on which of `b` and `c` is which, so either block order works. `None` for others.
 #[inline(always)]
-fn two_by_two_fast<T: Sample>(sources: &Sources<'_, T>, f: usize, out: &mut [T]) -> Option<()> {
+fn two_by_two_fast<T: Sample>(
+    sources: &Sources<'_, T>,
+    f: usize,
+    out: &mut [T],
+    copy: &mut Vec<T>,
+) -> Option<()> {
+    if let Some((s0, s3)) = pair_pooled_lines(sources, f) {
+        // The first line is copied (into the L1 cache) before the pass, so memory is read
+        // one line after the other: one forward stream, which the hardware prefetcher
+        // follows (two interleaved lines of one page it does not).
+        copy.clear();
+        copy.extend_from_slice(s0);
+        quad_pass(copy, s3, out, |o, v| *o = mode::two_by_two(v));
+        return Some(());
+    }
     let [(s0, d0), (s1, d1), (s2, d2), (s3, d3)] = *sources else {
         return None;
     };
     match (f, d0, d1, d2, d3) {
-        (2, 0, _, _, 1) => {
-            // The pairs of the block's first and last lines.
-            quad_pass(s0, s3, out, |o, v| *o = mode::two_by_two(v));
-            Some(())
-        }
         (1, 0, 0, 0, 0) => {
             for ((((o, &a), &b), &c), &d) in out.iter_mut().zip(s0).zip(s1).zip(s2).zip(s3) {
                 *o = mode::two_by_two([a, b, c, d]);
@@ -295,6 +537,26 @@ impl<T: Sample> StageOp<T> for Mode {
 
     fn render_line(&self, _level: usize, carry: &mut [T], out: &mut [T]) {
         out.copy_from_slice(carry);
+    }
+
+    fn input_lines_rendered(
+        &self,
+        _level: usize,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        self.two_by_two_lines(lines, f, copies)
+    }
+
+    fn carry_lines_rendered(
+        &self,
+        _level: usize,
+        lines: &mut [LineJob<'_, '_, T, T>],
+        f: usize,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        self.two_by_two_lines(lines, f, copies)
     }
 
     fn as_carry<'a>(&self, out: &'a mut [T]) -> Option<&'a mut [T]> {

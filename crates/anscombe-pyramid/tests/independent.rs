@@ -306,3 +306,65 @@ fn thirty_two_bit_averages_are_exact_over_many_levels() {
     let total: u64 = input.iter().map(|&v| u64::from(v)).sum();
     assert_eq!(u64::from(levels[3][[0, 0]]), total / 256);
 }
+
+#[test]
+fn long_lines_take_the_vectorised_passes() {
+    // The random cases above have lines of at most 7 samples, which only the scalar tails of
+    // the line passes see; these lines (odd and even) also run through their 16-lane chunks,
+    // and rows of 8 output lines fill the groups the kernels compute in lockstep.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut noise = move |n: usize| -> Vec<u64> {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            })
+            .collect()
+    };
+    let layouts = [
+        (vec![3, 16, 77], vec![1, 2, 2]),
+        (vec![2, 15, 70], vec![1, 2, 2]),
+        (vec![3, 9, 77], vec![1, 2, 2]),
+        (vec![77, 9, 3], vec![2, 2, 1]),
+        (vec![2, 66, 70], vec![2, 2, 2]),
+    ];
+    let methods = [
+        (Method::Average, false),
+        (Method::Average, true),
+        (Method::Mode, false),
+        (Method::Mode, true),
+        (Method::Max, false),
+    ];
+    for (shape, factors) in layouts {
+        for order in [Order::C, Order::Fortran] {
+            for (method, sparse) in methods {
+                let possible = Pyramid::new(method, &factors, 1)
+                    .unwrap()
+                    .possible_levels(&shape)
+                    .unwrap();
+                for levels in [1, 3.min(possible)] {
+                    let case = Case {
+                        shape: shape.clone(),
+                        factors: factors.clone(),
+                        levels,
+                        method,
+                        sparse,
+                        order,
+                    };
+                    let few = method == Method::Mode || sparse;
+                    let raw: Vec<u64> = noise(shape.iter().product())
+                        .into_iter()
+                        .map(|v| if few { v % 4 } else { v })
+                        .collect();
+                    check(&case, raw.iter().map(|&v| v as u8).collect()).unwrap();
+                    check(&case, raw.iter().map(|&v| v as i8).collect()).unwrap();
+                    check(&case, raw.iter().map(|&v| v as u16).collect()).unwrap();
+                    check(&case, raw.iter().map(|&v| v as i16).collect()).unwrap();
+                    check(&case, raw.iter().map(|&v| v as u32).collect()).unwrap();
+                }
+            }
+        }
+    }
+}
