@@ -150,9 +150,26 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                     // A whole group reduced and rendered in lockstep, in one pass.
                     return;
                 }
+                let mut rendered_all = false;
                 let carried_all = keep
-                    && group_jobs(lines, &mut carry, width)
-                        .is_some_and(|mut jobs| L::reduce_group(op, &mut jobs, f, &mut scratch));
+                    && group_jobs(lines, &mut carry, width).is_some_and(|mut jobs| {
+                        if let Some(level) = current.emit
+                            && let Some(targets) = group_jobs(lines, slot, width)
+                        {
+                            let targets = targets.map(|(_, target)| target);
+                            rendered_all = L::reduce_group(
+                                op,
+                                &mut jobs,
+                                Some((level, targets)),
+                                f,
+                                &mut scratch,
+                            );
+                            if rendered_all {
+                                return true;
+                            }
+                        }
+                        L::reduce_group(op, &mut jobs, None, f, &mut scratch)
+                    });
                 for &(start, sources) in lines {
                     let len = slot.len();
                     let target = &mut slot[start.min(len)..(start + width).min(len)];
@@ -161,7 +178,9 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                         if !carried_all {
                             L::reduce(op, sources, f, out, &mut scratch);
                         }
-                        if let Some(level) = current.emit {
+                        if let Some(level) = current.emit
+                            && !rendered_all
+                        {
                             op.render_line(level, out, target);
                         }
                     } else if let Some(level) = current.emit
@@ -285,10 +304,11 @@ trait Lines<T, O: StageOp<T>> {
         out: &mut [O::Carry],
         scratch: &mut Vec<O::Carry>,
     );
-    /// [`StageOp::input_lines_carried`] or nothing (carry lines are read from the cache).
+    /// [`StageOp::input_lines_carried`] for input lines, nothing for carry lines.
     fn reduce_group(
         op: &O,
         lines: &mut [LineJob<'_, '_, Self::Source, O::Carry>],
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         f: usize,
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
@@ -321,10 +341,11 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
     fn reduce_group(
         op: &O,
         lines: &mut [LineJob<'_, '_, T, O::Carry>],
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         f: usize,
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
-        op.input_lines_carried(lines, f, scratch)
+        op.input_lines_carried(lines, rendered, f, scratch)
     }
 
     fn rendered(
@@ -357,9 +378,11 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
     fn reduce_group(
         _: &O,
         _: &mut [LineJob<'_, '_, O::Carry, O::Carry>],
+        _: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         _: usize,
         _: &mut Vec<O::Carry>,
     ) -> bool {
+        // Carry rows are read from the cache, where one line at a time is as fast.
         false
     }
 

@@ -314,38 +314,39 @@ pub(crate) fn pair_pass<S: Copy, A: Copy>(src: &[S], out: &mut [A], apply: impl 
     }
 }
 
-/// Applies `apply(out[i], with[i], src[2i], src[2i + 1])`: [`pair_pass`] that also reads a
-/// line of earlier results (the first line's pair sums, say) and writes another type.
+/// Applies `apply(out[i], with[i], src[2i], src[2i + 1])`: [`pair_pass`] that also takes a
+/// line of earlier results (the first line's pair sums, say), which it may update, and
+/// writes another type.
 #[inline(always)]
 pub(crate) fn pair_pass_with<S: Copy, P: Copy, A: Copy>(
     src: &[S],
-    with: &[P],
+    with: &mut [P],
     out: &mut [A],
-    apply: impl Fn(&mut A, P, S, S),
+    apply: impl Fn(&mut A, &mut P, S, S),
 ) {
     let n = src.len();
     let full = (n / 2).min(out.len()).min(with.len());
     let (outs, _) = out[..full].as_chunks_mut::<LANES>();
     let (ins, _) = src.as_chunks::<{ 2 * LANES }>();
-    let (earlier, _) = with.as_chunks::<LANES>();
+    let (earlier, _) = with.as_chunks_mut::<LANES>();
     for ((o, s), w) in outs.iter_mut().zip(ins).zip(earlier) {
-        let (s, w, mut r) = (*s, *w, *o);
+        let (s, mut v, mut r) = (*s, *w, *o);
         for k in 0..LANES {
-            apply(&mut r[k], w[k], s[2 * k], s[2 * k + 1]);
+            apply(&mut r[k], &mut v[k], s[2 * k], s[2 * k + 1]);
         }
-        *o = r;
+        (*o, *w) = (r, v);
     }
     let done = outs.len() * LANES;
-    for ((a, pair), &w) in out[done..full]
+    for ((a, pair), w) in out[done..full]
         .iter_mut()
         .zip(src[2 * done..].chunks_exact(2))
-        .zip(&with[done..])
+        .zip(&mut with[done..])
     {
         apply(a, w, pair[0], pair[1]);
     }
     if out.len() > full && n > 0 && with.len() > full {
         let last = src[n - 1];
-        apply(&mut out[full], with[full], last, last);
+        apply(&mut out[full], &mut with[full], last, last);
     }
 }
 
@@ -381,29 +382,29 @@ pub(crate) fn pair_pass_group<S: Copy, A: Copy, const N: usize>(
 #[inline(always)]
 pub(crate) fn pair_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
     src: [&[S]; N],
-    with: [&[P]; N],
+    mut with: [&mut [P]; N],
     mut out: [&mut [A]; N],
-    apply: impl Fn(&mut A, P, S, S) + Copy,
+    apply: impl Fn(&mut A, &mut P, S, S) + Copy,
 ) {
     let chunks =
         group_chunks(&src, &out, 2).min(with.iter().map(|w| w.len() / LANES).min().unwrap_or(0));
     {
         let ins = src.map(|s| s.as_chunks::<{ 2 * LANES }>().0);
-        let earlier = with.map(|w| w.as_chunks::<LANES>().0);
+        let mut earlier = with.each_mut().map(|w| w.as_chunks_mut::<LANES>().0);
         let mut outs = out.each_mut().map(|o| o.as_chunks_mut::<LANES>().0);
         for c in 0..chunks {
-            for ((o, s), w) in outs.iter_mut().zip(&ins).zip(&earlier) {
-                let (s, w, mut r) = (s[c], w[c], o[c]);
+            for ((o, s), w) in outs.iter_mut().zip(&ins).zip(&mut earlier) {
+                let (s, mut v, mut r) = (s[c], w[c], o[c]);
                 for k in 0..LANES {
-                    apply(&mut r[k], w[k], s[2 * k], s[2 * k + 1]);
+                    apply(&mut r[k], &mut v[k], s[2 * k], s[2 * k + 1]);
                 }
-                o[c] = r;
+                (o[c], w[c]) = (r, v);
             }
         }
     }
     let done = chunks * LANES;
     for ((s, w), o) in src.into_iter().zip(with).zip(out) {
-        pair_pass_with(&s[2 * done..], &w[done..], &mut o[done..], apply);
+        pair_pass_with(&s[2 * done..], &mut w[done..], &mut o[done..], apply);
     }
 }
 

@@ -104,15 +104,17 @@ pub(crate) trait StageOp<T>: Send + Sync {
         false
     }
     /// Reduces a group of [`LINES_IN_FLIGHT`] output lines' input lines into their carry
-    /// lines in lockstep; `false`, with nothing written, when the method has no such pass for
-    /// these lines (the caller then reduces them one by one).
+    /// lines in lockstep, and with `rendered` renders them into those samples of that level in
+    /// the same pass; `false`, with nothing written, when the method has no such pass for
+    /// these lines (the caller then reduces and renders them one by one).
     fn input_lines_carried(
         &self,
         lines: &mut [LineJob<'_, '_, T, Self::Carry>],
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         f: usize,
         scratch: &mut Vec<Self::Carry>,
     ) -> bool {
-        let _ = (lines, f, scratch);
+        let _ = (lines, rendered, f, scratch);
         false
     }
     /// [`StageOp::input_lines_rendered`] for carry lines.
@@ -218,6 +220,12 @@ impl<A> Average<A> {
         }
     }
 
+    /// Whether rendering `level` also re-scales the carried sums (tinybrain's periodic
+    /// truncation).
+    fn rescales(&self, level: usize) -> bool {
+        matches!(self.schedule, Schedule::Periodic { period, .. } if (level + 1).is_multiple_of(period))
+    }
+
     /// Sums each 2x2 block of one output line, or a group in lockstep, and renders it with
     /// `level`'s shift. Each output line reads its input lines one after the other rather than
     /// both at once: one forward stream through memory per output line, which the hardware
@@ -238,8 +246,8 @@ impl<A> Average<A> {
             return false;
         };
         let pair_sum = move |s: &mut A, a: S, b: S| *s = lift(a) + lift(b);
-        let render = move |o: &mut T, s: A, c: S, d: S| {
-            *o = (s + (lift(c) + lift(d))).render_shift(shift);
+        let render = move |o: &mut T, s: &mut A, c: S, d: S| {
+            *o = (*s + (lift(c) + lift(d))).render_shift(shift);
         };
         if let [(sources, out)] = lines {
             let Some((first, second)) = two_by_two_lines(sources, f, A::ORDER_FREE) else {
@@ -260,7 +268,7 @@ impl<A> Average<A> {
         };
         let mut sums = scratch_lines(scratch, outs.each_ref().map(|o| o.len()));
         pair_pass_group(firsts, sums.each_mut().map(|s| &mut **s), pair_sum);
-        pair_pass_with_group(seconds, sums.each_ref().map(|s| &**s), outs, render);
+        pair_pass_with_group(seconds, sums, outs, render);
         true
     }
 }
@@ -288,7 +296,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
             }
         }
         if let Schedule::Periodic { bits, period, .. } = self.schedule
-            && (level + 1).is_multiple_of(period)
+            && self.rescales(level)
         {
             let rescale = bits * period as u32;
             for a in carry.iter_mut() {
@@ -300,9 +308,20 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
     fn input_lines_carried(
         &self,
         lines: &mut [LineJob<'_, '_, T, A>],
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         f: usize,
         _: &mut Vec<A>,
     ) -> bool {
+        // Rendering in the same pass leaves out render_line's periodic re-scaling: levels
+        // that re-scale their carry render it afterwards.
+        let shift = match rendered {
+            Some((level, _)) if self.rescales(level) => return false,
+            Some((level, _)) => match self.render_shift(level) {
+                Some(shift) => Some(shift),
+                None => return false,
+            },
+            None => None,
+        };
         let Some(LineGroup {
             firsts,
             seconds,
@@ -315,7 +334,15 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         pair_pass_group(firsts, outs.each_mut().map(|o| &mut **o), move |s, a, b| {
             *s = lift(a) + lift(b);
         });
-        pair_pass_group(seconds, outs, move |s, c, d| *s = *s + (lift(c) + lift(d)));
+        match (rendered, shift) {
+            (Some((_, samples)), Some(shift)) => {
+                pair_pass_with_group(seconds, outs, samples, move |o, s, c, d| {
+                    *s = *s + (lift(c) + lift(d));
+                    *o = s.render_shift(shift);
+                });
+            }
+            _ => pair_pass_group(seconds, outs, move |s, c, d| *s = *s + (lift(c) + lift(d))),
+        }
         true
     }
 
