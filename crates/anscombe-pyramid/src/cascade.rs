@@ -141,7 +141,9 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                     &mut rendered
                 };
             }
-            block.for_each_line_group(rows, |lines| {
+            // Lines in groups only for methods with lockstep kernels; others go in order.
+            let group = if op.lockstep() { LINES_IN_FLIGHT } else { 1 };
+            block.for_each_line_group(rows, group, |lines| {
                 if !keep
                     && let Some(level) = current.emit
                     && group_jobs(lines, slot, width)

@@ -95,15 +95,17 @@ impl Block {
         self.out_inner.iter().product()
     }
 
-    /// Calls `visit(lines)` with the output lines in groups of up to [`LINES_IN_FLIGHT`], each
-    /// as `(out_start, sources)` with one `(input line, offset along the line)` per block
-    /// offset, in combination order. A group is lines `i`, `i + q`, `i + 2q`, ... of the row's
-    /// `n` lines, `q = ceil(n / LINES_IN_FLIGHT)`, so kernels that take a whole group at once
-    /// read streams far apart in memory; the last groups of an uneven count are smaller.
+    /// Calls `visit(lines)` with the output lines in groups of up to `group` (at most
+    /// [`LINES_IN_FLIGHT`]), each as `(out_start, sources)` with one `(input line, offset
+    /// along the line)` per block offset, in combination order. A group is lines `i`, `i + q`,
+    /// `i + 2q`, ... of the row's `n` lines, `q = ceil(n / group)`, so kernels that take a
+    /// whole group at once read streams far apart in memory; the last groups of an uneven
+    /// count are smaller. Groups of one visit the lines in order.
     #[inline]
     pub(crate) fn for_each_line_group<'a, S>(
         &self,
         rows: &[&'a [S]],
+        group: usize,
         mut visit: impl FnMut(&[LineSources<'_, 'a, S>]),
     ) {
         let lines: usize = self.out_inner[..self.in_inner.len().saturating_sub(1)]
@@ -113,10 +115,17 @@ impl Block {
         if self.in_inner.is_empty() || width == 0 {
             return;
         }
-        let stride = lines.div_ceil(LINES_IN_FLIGHT);
         let mut index = Vec::new();
         let mut sources: [Vec<(&'a [S], usize)>; LINES_IN_FLIGHT] =
             std::array::from_fn(|_| Vec::with_capacity(self.offsets.len()));
+        if group <= 1 {
+            for line in 0..lines {
+                self.line_sources(rows, line, &mut index, &mut sources[0]);
+                visit(&[(line * width, &sources[0])]);
+            }
+            return;
+        }
+        let stride = lines.div_ceil(group.min(LINES_IN_FLIGHT));
         for first in 0..stride {
             let mut count = 0;
             for (member, line) in (first..lines).step_by(stride).enumerate() {
@@ -501,7 +510,7 @@ mod tests {
         let block = Block::new(1, &[3, 5], &[2, 2], true, false);
         let row: Vec<u8> = (0..15).collect();
         let mut groups = Vec::new();
-        block.for_each_line_group(&[&row], |lines| {
+        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, |lines| {
             groups.push(
                 lines
                     .iter()
@@ -524,7 +533,7 @@ mod tests {
         let block = Block::new(1, &[20, 4], &[2, 2], true, false);
         let row: Vec<u8> = (0..80).collect();
         let mut starts = Vec::new();
-        block.for_each_line_group(&[&row], |lines| {
+        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, |lines| {
             starts.push(
                 lines
                     .iter()
@@ -533,5 +542,11 @@ mod tests {
             );
         });
         assert_eq!(starts, [vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
+        // Groups of one: every line alone, in order.
+        let mut order = Vec::new();
+        block.for_each_line_group(&[&row], 1, |lines| {
+            order.extend(lines.iter().map(|(start, _)| *start / 2));
+        });
+        assert_eq!(order, (0..10).collect::<Vec<_>>());
     }
 }

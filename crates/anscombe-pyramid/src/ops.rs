@@ -88,6 +88,11 @@ pub(crate) trait StageOp<T>: Send + Sync {
     );
     /// Renders a carry line of output `level` into samples (and may rescale the carry).
     fn render_line(&self, level: usize, carry: &mut [Self::Carry], out: &mut [T]);
+    /// Whether the method has kernels that take a group of [`LINES_IN_FLIGHT`] lines in
+    /// lockstep (see [`StageOp::input_lines_rendered`]), so lines are worth visiting in groups.
+    fn lockstep(&self) -> bool {
+        false
+    }
     /// Reduces input lines straight into samples of output `level`, for a stage whose carry
     /// goes nowhere but the output: one pass, no carry line written and read back. Takes one
     /// output line or a group of [`LINES_IN_FLIGHT`] (which the method may compute in
@@ -275,6 +280,10 @@ impl<A> Average<A> {
 
 impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
     type Carry = A;
+
+    fn lockstep(&self) -> bool {
+        A::ORDER_FREE
+    }
 
     fn input_line(&self, sources: &Sources<'_, T>, f: usize, out: &mut [A], _: &mut Vec<A>) {
         sum(sources, f, out, A::ORDER_FREE, A::from_sample);
@@ -553,6 +562,10 @@ fn two_by_two_fast<T: Sample>(
 
 impl<T: Sample> StageOp<T> for Mode {
     type Carry = T;
+
+    fn lockstep(&self) -> bool {
+        !self.sparse
+    }
 
     fn input_line(&self, sources: &Sources<'_, T>, f: usize, out: &mut [T], lanes: &mut Vec<T>) {
         self.pool(sources, f, out, lanes);
