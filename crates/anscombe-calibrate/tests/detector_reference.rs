@@ -6,30 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anscombe_testkit::{python, shared};
+
 use anscombe_calibrate::detector::{Correction, Gaussian, Plane, ResponseFit};
 use anscombe_io::InMemory;
 use anscombe_io::npy::NpyArray;
 
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with the reference packages: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
-
 fn case(name: &str) -> PathBuf {
-    let shared = std::env::var_os("ANSCOMBE_SHARED").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|a| a.join("shared"))
-                .find(|c| c.join("fixtures").is_dir())
-                .expect("the shared fixtures folder")
-        },
-        PathBuf::from,
-    );
-    shared.join("fixtures/detectorcal/cases").join(name)
+    shared("fixtures/detectorcal/cases").join(name)
 }
 
 fn reference(args: &[&str]) -> Vec<f64> {
@@ -40,7 +24,7 @@ fn reference(args: &[&str]) -> Vec<f64> {
     ));
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/detector_correctly_rounded.py");
-    let status = Command::new(python())
+    let status = Command::new(python("the reference packages"))
         .arg(script)
         .args(args)
         .arg(&out)

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use anscombe_testkit::{python, shared};
+
 fn anscombe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anscombe"))
         .args(args)
@@ -29,19 +31,6 @@ fn scratch(name: &str) -> PathBuf {
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/thunder_mouse_2p/mouse_500x64x64_int16.tif")
-}
-
-fn shared(path: &str) -> PathBuf {
-    let root = std::env::var_os("ANSCOMBE_SHARED")
-        .map(PathBuf::from)
-        .or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|a| a.join("shared"))
-                .find(|s| s.join("data").is_dir())
-        });
-    root.expect("the shared folder (../shared, or $ANSCOMBE_SHARED)")
-        .join(path)
 }
 
 fn text(path: &Path) -> String {
@@ -814,14 +803,6 @@ fn the_context_compressor_end_to_end() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with h5py and tifffile: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
-
 /// The sample as an HDF5 dataset (chunked, gzip) encodes to the same store as the TIFF, and
 /// verifies against it.
 #[test]
@@ -831,7 +812,7 @@ fn hdf5_datasets_are_inputs() {
     let script = "import sys, h5py, tifffile\n\
                   with h5py.File(sys.argv[2], 'w') as f:\n    \
                   f.create_dataset('imaging/raw', data=tifffile.imread(sys.argv[1]), chunks=(50, 64, 64), compression='gzip')";
-    let status = Command::new(python())
+    let status = Command::new(python("h5py and tifffile"))
         .args(["-c", script, &text(&sample()), &text(&h5)])
         .status()
         .expect("start python");

@@ -12,7 +12,7 @@ mod fixture;
 mod report;
 mod tinybrain;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use fixture::FixtureError;
 pub use report::{Outcome, Report, Verdict};
@@ -37,14 +37,4 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
     }
 }
 
-/// The shared folder (`fixtures/`, `data/`): `$ANSCOMBE_SHARED`, else the nearest `shared/`
-/// beside this workspace or one of its parents.
-pub fn shared_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("ANSCOMBE_SHARED") {
-        return Some(PathBuf::from(dir));
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared"))
-        .find(|candidate| candidate.join("fixtures").is_dir())
-}
+pub use anscombe_testkit::shared_dir;

@@ -3,21 +3,15 @@
 //! stream of `spec/vectors/context/v1` into its input array. A format detail that the text
 //! leaves out or gets wrong fails here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with NumPy: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
+use anscombe_testkit::python;
 
 #[test]
 fn the_spec_alone_decodes_every_golden_stream() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(python())
+    let output = Command::new(python("NumPy"))
         .arg(root.join("tests/python/context_reference_decoder.py"))
         .arg(root.join("../../spec/vectors/context/v1"))
         .output()

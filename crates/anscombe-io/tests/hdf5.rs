@@ -5,22 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anscombe_testkit::python;
+
 use anscombe_io::npy::NpyArray;
 use anscombe_io::{MovieError, open_movie};
-
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with h5py: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
 
 /// The h5py files in a scratch folder of their own (`name`: tests run in parallel).
 fn files(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("anscombe-hdf5-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch");
-    let status = Command::new(python())
+    let status = Command::new(python("h5py"))
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/write_hdf5.py"))
         .arg(&dir)
         .status()

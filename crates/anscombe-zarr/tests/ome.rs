@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anscombe_testkit::python;
+
 use anscombe_core::{CodecParams, DataType, V1Params};
 use anscombe_io::Samples;
 use anscombe_pyramid::{Method, Pyramid};
@@ -218,14 +220,6 @@ fn an_unfinished_write_leaves_nothing_behind() {
     assert!(!destination.exists());
 }
 
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with the reference packages: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
-
 #[test]
 fn the_published_schema_the_ome_models_and_zarr_python_accept_the_image() {
     let dir = scratch("python");
@@ -240,7 +234,7 @@ fn the_published_schema_the_ome_models_and_zarr_python_accept_the_image() {
     spec.scale = vec![0.1, 0.8, 0.8];
     let path = write(&dir.join("p.ome.zarr"), &spec, &Samples::U16(values), 2);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/ome_check.py");
-    let output = Command::new(python())
+    let output = Command::new(python("the reference packages"))
         .arg(script)
         .arg(&path)
         .output()

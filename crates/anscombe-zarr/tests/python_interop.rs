@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anscombe_testkit::python;
+
 use anscombe_core::{CodeRule, CodeType, CodecParams, DataType, V1Params};
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
@@ -13,19 +15,11 @@ use anscombe_zarr::store::{
 };
 use serde_json::{Value, json};
 
-fn python() -> PathBuf {
-    let from_env = std::env::var_os("ANSCOMBE_PYTHON").map(PathBuf::from);
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    from_env.or_else(|| venv.is_file().then_some(venv)).expect(
-        "no Python with the reference packages: run the tests with `cargo xtask test`, or set ANSCOMBE_PYTHON",
-    )
-}
-
 fn run_python(script: &str, args: &[String]) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/python")
         .join(script);
-    let output = Command::new(python())
+    let output = Command::new(python("the reference packages"))
         .arg(&script)
         .args(args)
         .output()
