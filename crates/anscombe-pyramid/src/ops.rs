@@ -185,16 +185,14 @@ fn sum<S: Copy, A: Copy + std::ops::Add<Output = A>>(
     }
 }
 
-/// The two input lines of the everyday 2x2 block (a sample pair from each), when the sums
-/// are exact, so adding one line's pairs and then the other's gives the block's sum.
+/// The first and last input lines of a 2x2 block whose line axis is pooled by 2 (the
+/// everyday block): a sample pair from each holds the block's four values, whichever of the
+/// two orders the plan combines them in. Averages use them only for exact (integer) sums,
+/// where adding one line's pairs and then the other's gives the block's sum.
 #[inline(always)]
-fn two_by_two_lines<'a, S>(
-    sources: &Sources<'a, S>,
-    f: usize,
-    order_free: bool,
-) -> Option<(&'a [S], &'a [S])> {
-    match (sources, order_free, f) {
-        ([(first, 0), _, (second, 0), _], true, 2) => Some((first, second)),
+fn pair_pooled_lines<'a, T>(sources: &Sources<'a, T>, f: usize) -> Option<(&'a [T], &'a [T])> {
+    match (sources, f) {
+        ([(first, 0), _, _, (last, 1)], 2) => Some((first, last)),
         _ => None,
     }
 }
@@ -255,7 +253,8 @@ impl<A> Average<A> {
             *o = (*s + (lift(c) + lift(d))).render_shift(shift);
         };
         if let [(sources, out)] = lines {
-            let Some((first, second)) = two_by_two_lines(sources, f, A::ORDER_FREE) else {
+            let Some((first, second)) = pair_pooled_lines(sources, f).filter(|_| A::ORDER_FREE)
+            else {
                 return false;
             };
             scratch.resize(out.len(), A::default());
@@ -267,7 +266,7 @@ impl<A> Average<A> {
             firsts,
             seconds,
             outs,
-        }) = line_group(lines, |s| two_by_two_lines(s, f, A::ORDER_FREE))
+        }) = line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
         else {
             return false;
         };
@@ -335,7 +334,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
             firsts,
             seconds,
             mut outs,
-        }) = line_group(lines, |s| two_by_two_lines(s, f, A::ORDER_FREE))
+        }) = line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
         else {
             return false;
         };
@@ -514,16 +513,6 @@ impl Mode {
             *o = mode::two_by_two(v);
         });
         true
-    }
-}
-
-/// The first and last input lines of a 2x2 block whose line axis is pooled by 2: a sample
-/// pair from each holds the block's four labels.
-#[inline(always)]
-fn pair_pooled_lines<'a, T>(sources: &Sources<'a, T>, f: usize) -> Option<(&'a [T], &'a [T])> {
-    match (sources, f) {
-        ([(first, 0), _, _, (last, 1)], 2) => Some((first, last)),
-        _ => None,
     }
 }
 
