@@ -436,24 +436,77 @@ fn cli(python: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The pyramid cases: key (as `bench_pyramid.py` names it), label, method and levels; all
+/// pool by 2x2x1.
+const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 6] = [
+    (
+        "average_1",
+        "average u8 1024x1024x100 2x2x1, 1 level",
+        anscombe_pyramid::Method::Average,
+        1,
+    ),
+    (
+        "average_4",
+        "average u8 1024x1024x100 2x2x1, 4 levels",
+        anscombe_pyramid::Method::Average,
+        4,
+    ),
+    (
+        "mode_1",
+        "mode u32 512x512x64 2x2x1, 1 level",
+        anscombe_pyramid::Method::Mode,
+        1,
+    ),
+    (
+        "frames_512_1",
+        "average u8 512x512x400 2x2x1, 1 level",
+        anscombe_pyramid::Method::Average,
+        1,
+    ),
+    (
+        "frames_256_1",
+        "average u8 256x256x1600 2x2x1, 1 level",
+        anscombe_pyramid::Method::Average,
+        1,
+    ),
+    (
+        "frames_256_4",
+        "average u8 256x256x1600 2x2x1, 4 levels",
+        anscombe_pyramid::Method::Average,
+        4,
+    ),
+];
+
 /// Pyramids, ours against tinybrain 1.7.0's C++ fast paths, on the issue's arrays: a
 /// 1024x1024x100 `uint8` image (2x2x1, one and four levels) and 512x512x64 `uint32` labels
-/// (2x2x1 mode). Both sides get Fortran-ordered arrays (tinybrain's own layout) and allocate
-/// their outputs on every call; results are compared by SHA-256 of every level.
+/// (2x2x1 mode); and, beyond the issue, the same number of bytes as smaller frames, 512x512
+/// and 256x256 (common two-photon sizes), where the cost per line counts for more. Both sides
+/// get Fortran-ordered arrays (tinybrain's own layout) and allocate their outputs on every
+/// call; results are compared by SHA-256 of every level.
 fn pyramid(python: &Path) -> Result<()> {
-    use anscombe_pyramid::{Method, Pyramid};
+    use anscombe_pyramid::Pyramid;
 
     let dir = scratch()?;
     let image = anscombe_benches::pyramid_image([1024, 1024, 100], 5);
+    let frames_512 = anscombe_benches::pyramid_image([512, 512, 400], 7);
+    let frames_256 = anscombe_benches::pyramid_image([256, 256, 1600], 8);
     let labels = anscombe_benches::pyramid_labels([512, 512, 64], 6);
     let image_path = dir.join("image.npy");
+    let frames_512_path = dir.join("frames_512.npy");
+    let frames_256_path = dir.join("frames_256.npy");
     let labels_path = dir.join("labels.npy");
-    NpyArray::new(
-        image.shape().to_vec(),
-        Samples::U8(image.iter().copied().collect()),
-    )
-    .context("shape")?
-    .write(&image_path)?;
+    for (array, path) in [
+        (&image, &image_path),
+        (&frames_512, &frames_512_path),
+        (&frames_256, &frames_256_path),
+    ] {
+        NpyArray::new(
+            array.shape().to_vec(),
+            Samples::U8(array.iter().copied().collect()),
+        )
+        .context("shape")?
+        .write(path)?;
+    }
     NpyArray::new(
         labels.shape().to_vec(),
         Samples::U32(labels.iter().copied().collect()),
@@ -461,6 +514,8 @@ fn pyramid(python: &Path) -> Result<()> {
     .context("shape")?
     .write(&labels_path)?;
     let image = anscombe_benches::fortran(&image);
+    let frames_512 = anscombe_benches::fortran(&frames_512);
+    let frames_256 = anscombe_benches::fortran(&frames_256);
     let labels = anscombe_benches::fortran(&labels);
     let repeats = 15;
     eprintln!("running tinybrain ({repeats} repeats)...");
@@ -470,32 +525,14 @@ fn pyramid(python: &Path) -> Result<()> {
         &[
             image_path.display().to_string(),
             labels_path.display().to_string(),
+            frames_512_path.display().to_string(),
+            frames_256_path.display().to_string(),
             repeats.to_string(),
         ],
     )?;
-    let cases: [(&str, &str, Method, usize); 3] = [
-        (
-            "average_1",
-            "average u8 1024x1024x100 2x2x1, 1 level",
-            Method::Average,
-            1,
-        ),
-        (
-            "average_4",
-            "average u8 1024x1024x100 2x2x1, 4 levels",
-            Method::Average,
-            4,
-        ),
-        (
-            "mode_1",
-            "mode u32 512x512x64 2x2x1, 1 level",
-            Method::Mode,
-            1,
-        ),
-    ];
     let mut rows = Vec::new();
     let mut identical = Vec::new();
-    for (key, label, method, levels) in cases {
+    for (key, label, method, levels) in PYRAMID_CASES {
         let recipe = Pyramid::new(method, &[2, 2, 1], levels)?;
         let expected: Vec<String> = theirs[key]["sha256"]
             .as_array()
@@ -507,10 +544,13 @@ fn pyramid(python: &Path) -> Result<()> {
             .as_f64()
             .context("reference timing")?;
         for threads in [1, 2] {
-            let (seconds, digests, bytes) = if method == Method::Mode {
-                time_pyramid(&recipe, &labels, threads, repeats)?
-            } else {
-                time_pyramid(&recipe, &image, threads, repeats)?
+            let (seconds, digests, bytes) = match key {
+                "mode_1" => time_pyramid(&recipe, &labels, threads, repeats)?,
+                "frames_512_1" => time_pyramid(&recipe, &frames_512, threads, repeats)?,
+                "frames_256_1" | "frames_256_4" => {
+                    time_pyramid(&recipe, &frames_256, threads, repeats)?
+                }
+                _ => time_pyramid(&recipe, &image, threads, repeats)?,
             };
             identical.push((key, digests == expected));
             rows.push(Row {
