@@ -10,8 +10,11 @@ use std::sync::Arc;
 
 use crate::error::{PyramidError, SinkError};
 use crate::kernel::LINES_IN_FLIGHT;
-use crate::ops::{Average, Extreme, LineJob, Mode, Sources, SparseAverage, StageOp, Stride};
-use crate::plan::{Operation, Plan, Schedule};
+use crate::kernel::{Block, LineSources};
+use crate::ops::{
+    Average, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
+};
+use crate::plan::{Operation, Plan, Schedule, Stage};
 use crate::sample::{Sample, Sealed};
 
 /// Where the rows of each level go (a chunk writer, say). Rows arrive in order within a level,
@@ -116,7 +119,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
         let current = &plan.stages[stage];
         let block = &current.block;
         let keep = stage + 1 < plan.stages.len();
-        let (width, out_len, f) = (block.line_width(), block.out_len(), block.line_factor());
+        let out_len = block.out_len();
         let mut carry = if keep {
             let mut row = self.spare[stage].pop().unwrap_or_default();
             row.resize(out_len, O::Carry::default());
@@ -125,7 +128,6 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
             Vec::new()
         };
         let mut line = std::mem::take(&mut self.line);
-        line.resize(width, O::Carry::default());
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut rendered = std::mem::take(&mut self.rendered);
         let op = &self.op;
@@ -143,63 +145,21 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
             }
             // Lines in groups only for methods with lockstep kernels; others go in order.
             let group = if op.lockstep() { LINES_IN_FLIGHT } else { 1 };
-            block.for_each_line_group(rows, group, |lines| {
-                if !keep
-                    && let Some(level) = current.emit
-                    && group_jobs(lines, slot, width)
-                        .is_some_and(|mut jobs| L::rendered(op, level, &mut jobs, f, &mut scratch))
-                {
-                    // A whole group reduced and rendered in lockstep, in one pass.
-                    return;
-                }
-                let mut rendered_all = false;
-                let carried_all = keep
-                    && group_jobs(lines, &mut carry, width).is_some_and(|mut jobs| {
-                        if let Some(level) = current.emit
-                            && let Some(targets) = group_jobs(lines, slot, width)
-                        {
-                            let targets = targets.map(|(_, target)| target);
-                            rendered_all = L::reduce_group(
-                                op,
-                                &mut jobs,
-                                Some((level, targets)),
-                                f,
-                                &mut scratch,
-                            );
-                            if rendered_all {
-                                return true;
-                            }
-                        }
-                        L::reduce_group(op, &mut jobs, None, f, &mut scratch)
-                    });
-                for &(start, sources) in lines {
-                    let len = slot.len();
-                    let target = &mut slot[start.min(len)..(start + width).min(len)];
-                    if keep {
-                        let out = &mut carry[start..start + width];
-                        if !carried_all {
-                            L::reduce(op, sources, f, out, &mut scratch);
-                        }
-                        if let Some(level) = current.emit
-                            && !rendered_all
-                        {
-                            op.render_line(level, out, target);
-                        }
-                    } else if let Some(level) = current.emit
-                        && target.len() == width
-                        && L::rendered(op, level, &mut [(sources, &mut *target)], f, &mut scratch)
-                    {
-                        // Reduced and rendered in one pass: no carry line.
-                    } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
-                        // The pooled samples are the output: no carry line, no copy.
-                        L::reduce(op, sources, f, out, &mut scratch);
-                    } else {
-                        L::reduce(op, sources, f, &mut line, &mut scratch);
-                        if let Some(level) = current.emit {
-                            op.render_line(level, &mut line, target);
-                        }
-                    }
-                }
+            let mut from = 0;
+            if group > 1 {
+                let carry = keep.then_some(&mut carry[..]);
+                let rendered = current.emit.map(|level| (level, &mut *slot));
+                from = pair_groups::<T, O, L>(op, block, rows, carry, rendered, &mut scratch);
+            }
+            block.for_each_line_group(rows, group, from, |lines| {
+                reduce_group::<T, O, L>(
+                    op,
+                    current,
+                    lines,
+                    keep.then_some(&mut carry[..]),
+                    slot,
+                    (&mut line, &mut scratch),
+                );
             });
         }
         let result = match copy_to {
@@ -266,6 +226,169 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
     }
 }
 
+/// Reduces one group of `stage`'s lines (from [`Block::for_each_line_group`]) into its carry
+/// row, when a later stage needs it, and renders them into `slot` when the stage is a level
+/// (`slot` is empty when it is not). Takes the fastest pass the method has for the group.
+fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+    op: &O,
+    stage: &Stage,
+    lines: &[LineSources<'_, '_, L::Source>],
+    carry: Option<&mut [O::Carry]>,
+    slot: &mut [T],
+    (line, scratch): (&mut Vec<O::Carry>, &mut Vec<O::Carry>),
+) {
+    let block = &stage.block;
+    let (width, f) = (block.line_width(), block.line_factor());
+    let Some(carry) = carry else {
+        if let Some(level) = stage.emit
+            && group_jobs(lines, slot, width)
+                .is_some_and(|mut jobs| L::rendered(op, level, &mut jobs, f, scratch))
+        {
+            // A whole group reduced and rendered in lockstep, in one pass.
+            return;
+        }
+        for &(start, sources) in lines {
+            let len = slot.len();
+            let target = &mut slot[start.min(len)..(start + width).min(len)];
+            if let Some(level) = stage.emit
+                && target.len() == width
+                && L::rendered(op, level, &mut [(sources, &mut *target)], f, scratch)
+            {
+                // Reduced and rendered in one pass: no carry line.
+            } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
+                // The pooled samples are the output: no carry line, no copy.
+                L::reduce(op, sources, f, out, scratch);
+            } else {
+                line.resize(width, O::Carry::default());
+                L::reduce(op, sources, f, line, scratch);
+                if let Some(level) = stage.emit {
+                    op.render_line(level, line, target);
+                }
+            }
+        }
+        return;
+    };
+    let mut rendered_all = false;
+    let carried_all = group_jobs(lines, carry, width).is_some_and(|mut jobs| {
+        if let Some(level) = stage.emit
+            && let Some(targets) = group_jobs(lines, slot, width)
+        {
+            let targets = targets.map(|(_, target)| target);
+            rendered_all = L::reduce_group(op, &mut jobs, Some((level, targets)), f, scratch);
+            if rendered_all {
+                return true;
+            }
+        }
+        L::reduce_group(op, &mut jobs, None, f, scratch)
+    });
+    for &(start, sources) in lines {
+        let len = slot.len();
+        let target = &mut slot[start.min(len)..(start + width).min(len)];
+        let out = &mut carry[start..start + width];
+        if !carried_all {
+            L::reduce(op, sources, f, out, scratch);
+        }
+        if let Some(level) = stage.emit
+            && !rendered_all
+        {
+            op.render_line(level, out, target);
+        }
+    }
+}
+
+/// Reduces the whole groups of a row of the everyday 2x2 block (see [`Block::pairs_lines`])
+/// straight from the row's layout: output line `j` reads input lines `2j` and `2j + 1`, so no
+/// per-line source lists are built, which for frames of 256 x 256 cost as much as the
+/// arithmetic. Groups are lines `t`, `t + q`, `t + 2q`, `t + 3q` of the first `4q` lines
+/// whose blocks lie inside the row, as the general walk forms them. Writes the carry row
+/// `carry` (when a later stage needs it) and renders into `rendered`'s level (when the stage
+/// is one) in one pass; returns `4q` (the general walk does the rest), or 0, with nothing
+/// written, when the method has no such pass.
+fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+    op: &O,
+    block: &Block,
+    rows: &[&[L::Source]],
+    carry: Option<&mut [O::Carry]>,
+    rendered: Option<(usize, &mut [T])>,
+    scratch: &mut Vec<O::Carry>,
+) -> usize {
+    let ([row], true) = (rows, block.pairs_lines()) else {
+        return 0;
+    };
+    let (line_in, width) = (block.in_inner[1], block.line_width());
+    let stride = block.in_inner[0] / 2 / LINES_IN_FLIGHT;
+    let covered = stride * LINES_IN_FLIGHT;
+    let fits = |len: usize| len >= covered * width;
+    if stride == 0
+        || width == 0
+        || row.len() < 2 * covered * line_in
+        || !carry.as_ref().is_none_or(|c| fits(c.len()))
+        || !rendered.as_ref().is_none_or(|(_, r)| fits(r.len()))
+    {
+        return 0;
+    }
+    let mut carry = carry.map(|c| quarters(c, stride * width));
+    let (level, mut samples) = match rendered {
+        Some((level, samples)) => (Some(level), Some(quarters(samples, stride * width))),
+        None => (None, None),
+    };
+    for step in 0..stride {
+        let input = |member: usize, second: usize| {
+            let line = 2 * (member * stride + step) + second;
+            &row[line * line_in..(line + 1) * line_in]
+        };
+        let (firsts, seconds) = (
+            std::array::from_fn(|member| input(member, 0)),
+            std::array::from_fn(|member| input(member, 1)),
+        );
+        let done = match (&mut carry, &mut samples, level) {
+            (Some(carry), samples, _) => L::pairs_carried(
+                op,
+                LineGroup {
+                    firsts,
+                    seconds,
+                    outs: lines_at(carry, step, width),
+                },
+                level.zip(samples.as_mut().map(|s| lines_at(s, step, width))),
+                scratch,
+            ),
+            (None, Some(samples), Some(level)) => L::pairs_rendered(
+                op,
+                level,
+                LineGroup {
+                    firsts,
+                    seconds,
+                    outs: lines_at(samples, step, width),
+                },
+                scratch,
+            ),
+            _ => false,
+        };
+        if !done {
+            // Nothing written: the method decides alike for every group of a stage.
+            return 0;
+        }
+    }
+    covered
+}
+
+/// Line `step` (of `width` values) of each quarter.
+fn lines_at<'q, V>(
+    quarters: &'q mut [&mut [V]; LINES_IN_FLIGHT],
+    step: usize,
+    width: usize,
+) -> [&'q mut [V]; LINES_IN_FLIGHT] {
+    quarters
+        .each_mut()
+        .map(|quarter| &mut quarter[step * width..(step + 1) * width])
+}
+
+/// The first [`LINES_IN_FLIGHT`] runs of `run` values of `values`.
+fn quarters<V>(values: &mut [V], run: usize) -> [&mut [V]; LINES_IN_FLIGHT] {
+    let mut runs = values.chunks_exact_mut(run);
+    std::array::from_fn(|_| runs.next().unwrap_or_default())
+}
+
 /// The lines of a whole group (see [`LINES_IN_FLIGHT`]), each with its `width` values of
 /// `row`; `None` for a smaller group, or lines that overlap or do not fit.
 fn group_jobs<'s, 'o, S, V>(
@@ -298,6 +421,20 @@ fn group_jobs<'s, 'o, S, V>(
 trait Lines<T, O: StageOp<T>> {
     /// The values of the lines.
     type Source: Copy;
+    /// [`StageOp::pairs_carried`] or [`StageOp::carry_pairs_carried`].
+    fn pairs_carried(
+        op: &O,
+        group: LineGroup<'_, '_, Self::Source, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
+    /// [`StageOp::pairs_rendered`] or [`StageOp::carry_pairs_rendered`].
+    fn pairs_rendered(
+        op: &O,
+        level: usize,
+        group: LineGroup<'_, '_, Self::Source, T>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
     /// [`StageOp::input_line`] or [`StageOp::carry_line`].
     fn reduce(
         op: &O,
@@ -329,6 +466,24 @@ struct InputLines;
 
 impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
     type Source = T;
+
+    fn pairs_carried(
+        op: &O,
+        group: LineGroup<'_, '_, T, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.pairs_carried(group, rendered, scratch)
+    }
+
+    fn pairs_rendered(
+        op: &O,
+        level: usize,
+        group: LineGroup<'_, '_, T, T>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.pairs_rendered(level, group, scratch)
+    }
 
     fn reduce(
         op: &O,
@@ -366,6 +521,24 @@ struct CarryLines;
 
 impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
     type Source = O::Carry;
+
+    fn pairs_carried(
+        op: &O,
+        group: LineGroup<'_, '_, O::Carry, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.carry_pairs_carried(group, rendered, scratch)
+    }
+
+    fn pairs_rendered(
+        op: &O,
+        level: usize,
+        group: LineGroup<'_, '_, O::Carry, T>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.carry_pairs_rendered(level, group, scratch)
+    }
 
     fn reduce(
         op: &O,

@@ -95,22 +95,21 @@ impl Block {
         self.out_inner.iter().product()
     }
 
-    /// Calls `visit(lines)` with the output lines in groups of up to `group` (at most
-    /// [`LINES_IN_FLIGHT`]), each as `(out_start, sources)` with one `(input line, offset
-    /// along the line)` per block offset, in combination order. A group is lines `i`, `i + q`,
-    /// `i + 2q`, ... of the row's `n` lines, `q = ceil(n / group)`, so kernels that take a
-    /// whole group at once read streams far apart in memory; the last groups of an uneven
-    /// count are smaller. Groups of one visit the lines in order.
+    /// Calls `visit(lines)` with the output lines from line `from` on in groups of up to
+    /// `group` (at most [`LINES_IN_FLIGHT`]), each as `(out_start, sources)` with one `(input
+    /// line, offset along the line)` per block offset, in combination order. A group is lines
+    /// `i`, `i + q`, `i + 2q`, ... of the `n` lines walked, `q = ceil(n / group)`, so kernels
+    /// that take a whole group at once read streams far apart in memory; the last groups of
+    /// an uneven count are smaller. Groups of one visit the lines in order.
     #[inline]
     pub(crate) fn for_each_line_group<'a, S>(
         &self,
         rows: &[&'a [S]],
         group: usize,
+        from: usize,
         mut visit: impl FnMut(&[LineSources<'_, 'a, S>]),
     ) {
-        let lines: usize = self.out_inner[..self.in_inner.len().saturating_sub(1)]
-            .iter()
-            .product();
+        let lines = self.lines();
         let width = self.line_width();
         if self.in_inner.is_empty() || width == 0 {
             return;
@@ -119,14 +118,16 @@ impl Block {
         let mut sources: [Vec<(&'a [S], usize)>; LINES_IN_FLIGHT] =
             std::array::from_fn(|_| Vec::with_capacity(self.offsets.len()));
         if group <= 1 {
-            for line in 0..lines {
+            for line in from..lines {
                 self.line_sources(rows, line, &mut index, &mut sources[0]);
                 visit(&[(line * width, &sources[0])]);
             }
             return;
         }
-        let stride = lines.div_ceil(group.min(LINES_IN_FLIGHT));
-        for first in 0..stride {
+        let stride = lines
+            .saturating_sub(from)
+            .div_ceil(group.min(LINES_IN_FLIGHT));
+        for first in from..from + stride {
             let mut count = 0;
             for (member, line) in (first..lines).step_by(stride).enumerate() {
                 self.line_sources(rows, line, &mut index, &mut sources[member]);
@@ -186,6 +187,20 @@ impl Block {
                 offset.inner[outer],
             ));
         }
+    }
+
+    /// Output lines in a row.
+    pub(crate) fn lines(&self) -> usize {
+        self.out_inner[..self.in_inner.len().saturating_sub(1)]
+            .iter()
+            .product()
+    }
+
+    /// Whether this is the everyday block of rows with two axes, 2 x 2 inside a row and
+    /// nothing along the outer axis: output line `j` reads input lines `2j` and `2j + 1`,
+    /// a sample pair from each.
+    pub(crate) fn pairs_lines(&self) -> bool {
+        self.f0 == 1 && self.factors == [2, 2] && self.offsets.len() == 4
     }
 
     /// Output samples per line.
@@ -510,7 +525,7 @@ mod tests {
         let block = Block::new(1, &[3, 5], &[2, 2], true, false);
         let row: Vec<u8> = (0..15).collect();
         let mut groups = Vec::new();
-        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, |lines| {
+        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, 0, |lines| {
             groups.push(
                 lines
                     .iter()
@@ -533,7 +548,7 @@ mod tests {
         let block = Block::new(1, &[20, 4], &[2, 2], true, false);
         let row: Vec<u8> = (0..80).collect();
         let mut starts = Vec::new();
-        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, |lines| {
+        block.for_each_line_group(&[&row], LINES_IN_FLIGHT, 0, |lines| {
             starts.push(
                 lines
                     .iter()
@@ -544,7 +559,7 @@ mod tests {
         assert_eq!(starts, [vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
         // Groups of one: every line alone, in order.
         let mut order = Vec::new();
-        block.for_each_line_group(&[&row], 1, |lines| {
+        block.for_each_line_group(&[&row], 1, 0, |lines| {
             order.extend(lines.iter().map(|(start, _)| *start / 2));
         });
         assert_eq!(order, (0..10).collect::<Vec<_>>());

@@ -23,13 +23,15 @@ pub(crate) type Sources<'a, S> = [(&'a [S], usize)];
 /// One output line to compute: its input lines, and where its values go.
 pub(crate) type LineJob<'s, 'o, S, O> = (&'s Sources<'s, S>, &'o mut [O]);
 
-/// A whole group of [`LINES_IN_FLIGHT`] output lines, as the group kernels take them.
-struct LineGroup<'s, 'j, S, O> {
+/// A whole group of [`LINES_IN_FLIGHT`] output lines of the everyday 2x2 block (see
+/// [`pair_pooled_lines`]), as the group kernels take them.
+pub(crate) struct LineGroup<'s, 'j, S, O> {
     /// The first input line each output line reads.
-    firsts: [&'s [S]; LINES_IN_FLIGHT],
+    pub(crate) firsts: [&'s [S]; LINES_IN_FLIGHT],
     /// The second input line each output line reads.
-    seconds: [&'s [S]; LINES_IN_FLIGHT],
-    outs: [&'j mut [O]; LINES_IN_FLIGHT],
+    pub(crate) seconds: [&'s [S]; LINES_IN_FLIGHT],
+    /// Where each output line's values go.
+    pub(crate) outs: [&'j mut [O]; LINES_IN_FLIGHT],
 }
 
 /// `jobs` as a [`LineGroup`], each line's two input lines picked by `pick`; `None` unless
@@ -120,6 +122,48 @@ pub(crate) trait StageOp<T>: Send + Sync {
         scratch: &mut Vec<Self::Carry>,
     ) -> bool {
         let _ = (lines, rendered, f, scratch);
+        false
+    }
+    /// [`StageOp::input_lines_carried`] for a whole group of the everyday 2x2 block whose
+    /// input lines the caller found without per-line source lists.
+    fn pairs_carried(
+        &self,
+        group: LineGroup<'_, '_, T, Self::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (group, rendered, scratch);
+        false
+    }
+    /// [`StageOp::input_lines_rendered`] for a whole group of the everyday 2x2 block whose
+    /// input lines the caller found without per-line source lists.
+    fn pairs_rendered(
+        &self,
+        level: usize,
+        group: LineGroup<'_, '_, T, T>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, group, scratch);
+        false
+    }
+    /// [`StageOp::pairs_carried`] for carry lines.
+    fn carry_pairs_carried(
+        &self,
+        group: LineGroup<'_, '_, Self::Carry, Self::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (group, rendered, scratch);
+        false
+    }
+    /// [`StageOp::pairs_rendered`] for carry lines.
+    fn carry_pairs_rendered(
+        &self,
+        level: usize,
+        group: LineGroup<'_, '_, Self::Carry, T>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, group, scratch);
         false
     }
     /// [`StageOp::input_lines_rendered`] for carry lines.
@@ -262,17 +306,81 @@ impl<A> Average<A> {
             pair_pass_with(second, scratch, out, render);
             return true;
         }
-        let Some(LineGroup {
+        line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
+            .is_some_and(|group| self.group_rendered(level, group, scratch, lift))
+    }
+
+    /// Sums each 2x2 block of a whole group in lockstep into its carry lines, and with
+    /// `rendered` renders them into those samples of that level in the same pass; `false`,
+    /// with nothing written, for inexact sums and levels that re-scale their carry.
+    #[inline(always)]
+    fn group_carried<T: Sample, S: Copy>(
+        &self,
+        LineGroup {
+            firsts,
+            seconds,
+            mut outs,
+        }: LineGroup<'_, '_, S, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        lift: impl Fn(S) -> A + Copy,
+    ) -> bool
+    where
+        A: Accumulator<T>,
+    {
+        if !A::ORDER_FREE {
+            return false;
+        }
+        // Rendering in the same pass leaves out render_line's periodic re-scaling: levels
+        // that re-scale their carry render it afterwards.
+        let shift = match rendered {
+            Some((level, _)) if self.rescales(level) => return false,
+            Some((level, _)) => match self.render_shift(level) {
+                Some(shift) => Some(shift),
+                None => return false,
+            },
+            None => None,
+        };
+        pair_pass_group(firsts, outs.each_mut().map(|o| &mut **o), move |s, a, b| {
+            *s = lift(a) + lift(b);
+        });
+        match (rendered, shift) {
+            (Some((_, samples)), Some(shift)) => {
+                pair_pass_with_group(seconds, outs, samples, move |o, s, c, d| {
+                    *s = *s + (lift(c) + lift(d));
+                    *o = s.render_shift(shift);
+                });
+            }
+            _ => pair_pass_group(seconds, outs, move |s, c, d| *s = *s + (lift(c) + lift(d))),
+        }
+        true
+    }
+
+    /// [`Average::two_by_two_rendered`] for a whole group in lockstep.
+    #[inline(always)]
+    fn group_rendered<T: Sample, S: Copy>(
+        &self,
+        level: usize,
+        LineGroup {
             firsts,
             seconds,
             outs,
-        }) = line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
-        else {
+        }: LineGroup<'_, '_, S, T>,
+        scratch: &mut Vec<A>,
+        lift: impl Fn(S) -> A + Copy,
+    ) -> bool
+    where
+        A: Accumulator<T>,
+    {
+        let Some(shift) = self.render_shift(level).filter(|_| A::ORDER_FREE) else {
             return false;
         };
         let mut sums = scratch_lines(scratch, outs.each_ref().map(|o| o.len()));
-        pair_pass_group(firsts, sums.each_mut().map(|s| &mut **s), pair_sum);
-        pair_pass_with_group(seconds, sums, outs, render);
+        pair_pass_group(firsts, sums.each_mut().map(|s| &mut **s), move |s, a, b| {
+            *s = lift(a) + lift(b);
+        });
+        pair_pass_with_group(seconds, sums, outs, move |o, s, c, d| {
+            *o = (*s + (lift(c) + lift(d))).render_shift(shift);
+        });
         true
     }
 }
@@ -318,40 +426,28 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         lines: &mut [LineJob<'_, '_, T, A>],
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         f: usize,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        line_group(lines, |s| pair_pooled_lines(s, f))
+            .is_some_and(|group| self.pairs_carried(group, rendered, scratch))
+    }
+
+    fn pairs_carried(
+        &self,
+        group: LineGroup<'_, '_, T, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         _: &mut Vec<A>,
     ) -> bool {
-        // Rendering in the same pass leaves out render_line's periodic re-scaling: levels
-        // that re-scale their carry render it afterwards.
-        let shift = match rendered {
-            Some((level, _)) if self.rescales(level) => return false,
-            Some((level, _)) => match self.render_shift(level) {
-                Some(shift) => Some(shift),
-                None => return false,
-            },
-            None => None,
-        };
-        let Some(LineGroup {
-            firsts,
-            seconds,
-            mut outs,
-        }) = line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
-        else {
-            return false;
-        };
-        let lift = A::from_sample;
-        pair_pass_group(firsts, outs.each_mut().map(|o| &mut **o), move |s, a, b| {
-            *s = lift(a) + lift(b);
-        });
-        match (rendered, shift) {
-            (Some((_, samples)), Some(shift)) => {
-                pair_pass_with_group(seconds, outs, samples, move |o, s, c, d| {
-                    *s = *s + (lift(c) + lift(d));
-                    *o = s.render_shift(shift);
-                });
-            }
-            _ => pair_pass_group(seconds, outs, move |s, c, d| *s = *s + (lift(c) + lift(d))),
-        }
-        true
+        self.group_carried(group, rendered, A::from_sample)
+    }
+
+    fn carry_pairs_carried(
+        &self,
+        group: LineGroup<'_, '_, A, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        _: &mut Vec<A>,
+    ) -> bool {
+        self.group_carried(group, rendered, |a| a)
     }
 
     fn input_lines_rendered(
@@ -372,6 +468,24 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         scratch: &mut Vec<A>,
     ) -> bool {
         self.two_by_two_rendered(level, lines, f, scratch, |a| a)
+    }
+
+    fn pairs_rendered(
+        &self,
+        level: usize,
+        group: LineGroup<'_, '_, T, T>,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.group_rendered(level, group, scratch, A::from_sample)
+    }
+
+    fn carry_pairs_rendered(
+        &self,
+        level: usize,
+        group: LineGroup<'_, '_, A, T>,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.group_rendered(level, group, scratch, |a| a)
     }
 }
 
@@ -497,14 +611,24 @@ impl Mode {
         if let [(sources, out)] = lines {
             return two_by_two_fast(sources, f, out, copies).is_some();
         }
-        let Some(LineGroup {
+        line_group(lines, |s| pair_pooled_lines(s, f))
+            .is_some_and(|group| self.group_two_by_two(group, copies))
+    }
+
+    /// The 2x2 rule on a whole group in lockstep, their first input lines copied first;
+    /// `false` for sparse mode.
+    fn group_two_by_two<T: Sample>(
+        &self,
+        LineGroup {
             firsts,
             seconds: lasts,
             outs,
-        }) = line_group(lines, |s| pair_pooled_lines(s, f))
-        else {
+        }: LineGroup<'_, '_, T, T>,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        if self.sparse {
             return false;
-        };
+        }
         let mut copied = scratch_lines(copies, firsts.map(<[T]>::len));
         for (copy, first) in copied.iter_mut().zip(firsts) {
             copy.copy_from_slice(first);
@@ -586,6 +710,24 @@ impl<T: Sample> StageOp<T> for Mode {
         copies: &mut Vec<T>,
     ) -> bool {
         self.two_by_two_lines(lines, f, copies)
+    }
+
+    fn pairs_rendered(
+        &self,
+        _level: usize,
+        group: LineGroup<'_, '_, T, T>,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        self.group_two_by_two(group, copies)
+    }
+
+    fn carry_pairs_rendered(
+        &self,
+        _level: usize,
+        group: LineGroup<'_, '_, T, T>,
+        copies: &mut Vec<T>,
+    ) -> bool {
+        self.group_two_by_two(group, copies)
     }
 
     fn as_carry<'a>(&self, out: &'a mut [T]) -> Option<&'a mut [T]> {

@@ -311,7 +311,10 @@ fn thirty_two_bit_averages_are_exact_over_many_levels() {
 fn long_lines_take_the_vectorised_passes() {
     // The random cases above have lines of at most 7 samples, which only the scalar tails of
     // the line passes see; these lines (odd and even) also run through their 16-lane chunks,
-    // and rows of 8 output lines fill the groups the kernels compute in lockstep.
+    // and rows of 8 output lines fill the groups the kernels compute in lockstep. Rows of 21
+    // and 66 lines have whole groups (taken straight from the row's layout) and lines left
+    // over, inside and at the edge, which the general walk takes; the 66 lines give every
+    // level of three whole groups.
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut noise = move |n: usize| -> Vec<u64> {
         (0..n)
@@ -326,6 +329,8 @@ fn long_lines_take_the_vectorised_passes() {
     let layouts = [
         (vec![3, 16, 77], vec![1, 2, 2]),
         (vec![2, 15, 70], vec![1, 2, 2]),
+        (vec![2, 21, 40], vec![1, 2, 2]),
+        (vec![2, 66, 40], vec![1, 2, 2]),
         (vec![3, 9, 77], vec![1, 2, 2]),
         (vec![77, 9, 3], vec![2, 2, 1]),
         (vec![2, 66, 70], vec![2, 2, 2]),
