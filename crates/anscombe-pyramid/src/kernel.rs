@@ -111,7 +111,9 @@ impl Block {
     ) {
         let lines = self.lines();
         let width = self.line_width();
-        if self.in_inner.is_empty() || width == 0 {
+        // Nothing allocated when no line is left (the everyday 2x2 block takes every line of
+        // most rows without source lists, and small frames have many rows).
+        if self.in_inner.is_empty() || width == 0 || from >= lines {
             return;
         }
         let mut index = Vec::new();
