@@ -13,6 +13,7 @@ use crate::kernel::LINES_IN_FLIGHT;
 use crate::kernel::{Block, LineSources};
 use crate::ops::{
     Average, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
+    paired_group,
 };
 use crate::plan::{Operation, Plan, Schedule, Stage};
 use crate::sample::{Sample, Sealed};
@@ -274,12 +275,13 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             && let Some(targets) = group_jobs(lines, slot, width)
         {
             let targets = targets.map(|(_, target)| target);
-            rendered_all = L::reduce_group(op, &mut jobs, Some((level, targets)), f, scratch);
+            rendered_all = paired_group(&mut jobs, f)
+                .is_some_and(|group| L::pairs_carried(op, group, Some((level, targets)), scratch));
             if rendered_all {
                 return true;
             }
         }
-        L::reduce_group(op, &mut jobs, None, f, scratch)
+        paired_group(&mut jobs, f).is_some_and(|group| L::pairs_carried(op, group, None, scratch))
     });
     for &(start, sources) in lines {
         let len = slot.len();
@@ -443,14 +445,6 @@ trait Lines<T, O: StageOp<T>> {
         out: &mut [O::Carry],
         scratch: &mut Vec<O::Carry>,
     );
-    /// [`StageOp::input_lines_carried`] for input lines, nothing for carry lines.
-    fn reduce_group(
-        op: &O,
-        lines: &mut [LineJob<'_, '_, Self::Source, O::Carry>],
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        f: usize,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
     /// [`StageOp::input_lines_rendered`] or [`StageOp::carry_lines_rendered`].
     fn rendered(
         op: &O,
@@ -493,16 +487,6 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
         scratch: &mut Vec<O::Carry>,
     ) {
         op.input_line(sources, f, out, scratch);
-    }
-
-    fn reduce_group(
-        op: &O,
-        lines: &mut [LineJob<'_, '_, T, O::Carry>],
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        f: usize,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.input_lines_carried(lines, rendered, f, scratch)
     }
 
     fn rendered(
@@ -548,17 +532,6 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
         scratch: &mut Vec<O::Carry>,
     ) {
         op.carry_line(sources, f, out, scratch);
-    }
-
-    fn reduce_group(
-        _: &O,
-        _: &mut [LineJob<'_, '_, O::Carry, O::Carry>],
-        _: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        _: usize,
-        _: &mut Vec<O::Carry>,
-    ) -> bool {
-        // Carry rows are read from the cache, where one line at a time is as fast.
-        false
     }
 
     fn rendered(

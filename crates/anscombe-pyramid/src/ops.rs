@@ -34,17 +34,17 @@ pub(crate) struct LineGroup<'s, 'j, S, O> {
     pub(crate) outs: [&'j mut [O]; LINES_IN_FLIGHT],
 }
 
-/// `jobs` as a [`LineGroup`], each line's two input lines picked by `pick`; `None` unless
-/// there are [`LINES_IN_FLIGHT`] jobs and `pick` finds both lines of each.
-fn line_group<'s, 'j, S, O>(
+/// `jobs` as a [`LineGroup`] of the everyday 2x2 block (see [`pair_pooled_lines`]), lines
+/// pooled by `f`; `None` unless there are [`LINES_IN_FLIGHT`] jobs, all of that block.
+pub(crate) fn paired_group<'s, 'j, S, O>(
     jobs: &'j mut [LineJob<'s, '_, S, O>],
-    pick: impl Fn(&'s Sources<'s, S>) -> Option<(&'s [S], &'s [S])>,
+    f: usize,
 ) -> Option<LineGroup<'s, 'j, S, O>> {
     let jobs: &'j mut [LineJob<'s, '_, S, O>; LINES_IN_FLIGHT] = jobs.try_into().ok()?;
     let mut firsts: [&'s [S]; LINES_IN_FLIGHT] = [&[]; LINES_IN_FLIGHT];
     let mut seconds = firsts;
     for (member, &mut (sources, _)) in jobs.iter_mut().enumerate() {
-        (firsts[member], seconds[member]) = pick(sources)?;
+        (firsts[member], seconds[member]) = pair_pooled_lines(sources, f)?;
     }
     let outs = jobs.each_mut().map(|(_, out)| &mut **out);
     Some(LineGroup {
@@ -110,22 +110,10 @@ pub(crate) trait StageOp<T>: Send + Sync {
         let _ = (level, lines, f, scratch);
         false
     }
-    /// Reduces a group of [`LINES_IN_FLIGHT`] output lines' input lines into their carry
-    /// lines in lockstep, and with `rendered` renders them into those samples of that level in
-    /// the same pass; `false`, with nothing written, when the method has no such pass for
-    /// these lines (the caller then reduces and renders them one by one).
-    fn input_lines_carried(
-        &self,
-        lines: &mut [LineJob<'_, '_, T, Self::Carry>],
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        f: usize,
-        scratch: &mut Vec<Self::Carry>,
-    ) -> bool {
-        let _ = (lines, rendered, f, scratch);
-        false
-    }
-    /// [`StageOp::input_lines_carried`] for a whole group of the everyday 2x2 block whose
-    /// input lines the caller found without per-line source lists.
+    /// Reduces a whole group of the everyday 2x2 block (see [`paired_group`]) into their
+    /// carry lines in lockstep, and with `rendered` renders them into those samples of that
+    /// level in the same pass; `false`, with nothing written, when the method has no such
+    /// pass for these lines (the caller then reduces and renders them one by one).
     fn pairs_carried(
         &self,
         group: LineGroup<'_, '_, T, Self::Carry>,
@@ -306,8 +294,7 @@ impl<A> Average<A> {
             pair_pass_with(second, scratch, out, render);
             return true;
         }
-        line_group(lines, |s| pair_pooled_lines(s, f).filter(|_| A::ORDER_FREE))
-            .is_some_and(|group| self.group_rendered(level, group, scratch, lift))
+        paired_group(lines, f).is_some_and(|group| self.group_rendered(level, group, scratch, lift))
     }
 
     /// Sums each 2x2 block of a whole group in lockstep into its carry lines, and with
@@ -419,17 +406,6 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
                 *a = a.floor_shift(rescale);
             }
         }
-    }
-
-    fn input_lines_carried(
-        &self,
-        lines: &mut [LineJob<'_, '_, T, A>],
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        f: usize,
-        scratch: &mut Vec<A>,
-    ) -> bool {
-        line_group(lines, |s| pair_pooled_lines(s, f))
-            .is_some_and(|group| self.pairs_carried(group, rendered, scratch))
     }
 
     fn pairs_carried(
@@ -611,8 +587,7 @@ impl Mode {
         if let [(sources, out)] = lines {
             return two_by_two_fast(sources, f, out, copies).is_some();
         }
-        line_group(lines, |s| pair_pooled_lines(s, f))
-            .is_some_and(|group| self.group_two_by_two(group, copies))
+        paired_group(lines, f).is_some_and(|group| self.group_two_by_two(group, copies))
     }
 
     /// The 2x2 rule on a whole group in lockstep, their first input lines copied first;
