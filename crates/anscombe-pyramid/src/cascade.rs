@@ -304,8 +304,8 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
 /// arithmetic. Groups are lines `t`, `t + q`, `t + 2q`, `t + 3q` of the first `4q` lines
 /// whose blocks lie inside the row, as the general walk forms them. Writes the carry row
 /// `carry` (when a later stage needs it) and renders into `rendered`'s level (when the stage
-/// is one) in one pass; returns `4q` (the general walk does the rest), or 0, with nothing
-/// written, when the method has no such pass.
+/// is one) in one pass; returns `4q` (the general walk does the rest), or 0 when the method
+/// has no such pass.
 fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     op: &O,
     block: &Block,
@@ -367,7 +367,8 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             _ => false,
         };
         if !done {
-            // Nothing written: the method decides alike for every group of a stage.
+            // The method decides alike for every group of a stage, so this is the first and
+            // nothing is written; were it not, the general walk still redoes every line.
             return 0;
         }
     }
