@@ -512,6 +512,16 @@ mod tests {
     }
 
     #[test]
+    fn only_the_everyday_block_pairs_lines() {
+        assert!(Block::new(1, &[3, 5], &[2, 2], true, false).pairs_lines());
+        assert!(Block::new(1, &[3, 5], &[2, 2], false, false).pairs_lines());
+        assert!(!Block::new(2, &[3, 5], &[2, 2], true, false).pairs_lines());
+        assert!(!Block::new(1, &[3, 5], &[2, 2], true, true).pairs_lines());
+        assert!(!Block::new(1, &[3, 5, 4], &[2, 2, 1], true, false).pairs_lines());
+        assert!(!Block::new(1, &[3, 5], &[2, 3], true, false).pairs_lines());
+    }
+
+    #[test]
     fn short_lines_repeat_their_last_element() {
         let mut out = [0u32; 3];
         line_pass(&[1u8, 2, 3, 4, 5], 1, 2, &mut out, |a, x| *a = u32::from(x));
