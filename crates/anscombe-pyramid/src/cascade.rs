@@ -242,8 +242,10 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     let (width, f) = (block.line_width(), block.line_factor());
     let Some(carry) = carry else {
         if let Some(level) = stage.emit
-            && group_jobs(lines, slot, width)
-                .is_some_and(|mut jobs| L::rendered(op, level, &mut jobs, f, scratch))
+            && group_jobs(lines, slot, width).is_some_and(|mut jobs| {
+                paired_group(&mut jobs, f)
+                    .is_some_and(|group| L::pairs_rendered(op, level, group, scratch))
+            })
         {
             // A whole group reduced and rendered in lockstep, in one pass.
             return;
@@ -253,7 +255,7 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             let target = &mut slot[start.min(len)..(start + width).min(len)];
             if let Some(level) = stage.emit
                 && target.len() == width
-                && L::rendered(op, level, &mut [(sources, &mut *target)], f, scratch)
+                && L::rendered(op, level, (sources, &mut *target), f, scratch)
             {
                 // Reduced and rendered in one pass: no carry line.
             } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
@@ -446,11 +448,11 @@ trait Lines<T, O: StageOp<T>> {
         out: &mut [O::Carry],
         scratch: &mut Vec<O::Carry>,
     );
-    /// [`StageOp::input_lines_rendered`] or [`StageOp::carry_lines_rendered`].
+    /// [`StageOp::input_line_rendered`] or [`StageOp::carry_line_rendered`].
     fn rendered(
         op: &O,
         level: usize,
-        lines: &mut [LineJob<'_, '_, Self::Source, T>],
+        line: LineJob<'_, '_, Self::Source, T>,
         f: usize,
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
@@ -493,11 +495,11 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
     fn rendered(
         op: &O,
         level: usize,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        line: LineJob<'_, '_, T, T>,
         f: usize,
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
-        op.input_lines_rendered(level, lines, f, scratch)
+        op.input_line_rendered(level, line, f, scratch)
     }
 }
 
@@ -538,11 +540,11 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
     fn rendered(
         op: &O,
         level: usize,
-        lines: &mut [LineJob<'_, '_, O::Carry, T>],
+        line: LineJob<'_, '_, O::Carry, T>,
         f: usize,
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
-        op.carry_lines_rendered(level, lines, f, scratch)
+        op.carry_line_rendered(level, line, f, scratch)
     }
 }
 

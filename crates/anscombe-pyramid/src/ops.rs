@@ -91,23 +91,22 @@ pub(crate) trait StageOp<T>: Send + Sync {
     /// Renders a carry line of output `level` into samples (and may rescale the carry).
     fn render_line(&self, level: usize, carry: &mut [Self::Carry], out: &mut [T]);
     /// Whether the method has kernels that take a group of [`LINES_IN_FLIGHT`] lines in
-    /// lockstep (see [`StageOp::input_lines_rendered`]), so lines are worth visiting in groups.
+    /// lockstep (see [`StageOp::pairs_rendered`]), so lines are worth visiting in groups.
     fn lockstep(&self) -> bool {
         false
     }
-    /// Reduces input lines straight into samples of output `level`, for a stage whose carry
-    /// goes nowhere but the output: one pass, no carry line written and read back. Takes one
-    /// output line or a group of [`LINES_IN_FLIGHT`] (which the method may compute in
-    /// lockstep); `false`, with nothing written, when the method has no such pass for these
-    /// lines (the caller then reduces and renders them one by one).
-    fn input_lines_rendered(
+    /// Reduces the input lines of one output line straight into its samples of `level`,
+    /// for a stage whose carry goes nowhere but the output: one pass, no carry line written
+    /// and read back; `false`, with nothing written, when the method has no such pass for
+    /// this line (the caller then reduces and renders it).
+    fn input_line_rendered(
         &self,
         level: usize,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        (sources, out): LineJob<'_, '_, T, T>,
         f: usize,
         scratch: &mut Vec<Self::Carry>,
     ) -> bool {
-        let _ = (level, lines, f, scratch);
+        let _ = (level, sources, out, f, scratch);
         false
     }
     /// Reduces a whole group of the everyday 2x2 block (see [`paired_group`]) into their
@@ -123,8 +122,8 @@ pub(crate) trait StageOp<T>: Send + Sync {
         let _ = (group, rendered, scratch);
         false
     }
-    /// [`StageOp::input_lines_rendered`] for a whole group of the everyday 2x2 block whose
-    /// input lines the caller found without per-line source lists.
+    /// [`StageOp::input_line_rendered`] for a whole group of the everyday 2x2 block (see
+    /// [`paired_group`]), in lockstep.
     fn pairs_rendered(
         &self,
         level: usize,
@@ -154,15 +153,15 @@ pub(crate) trait StageOp<T>: Send + Sync {
         let _ = (level, group, scratch);
         false
     }
-    /// [`StageOp::input_lines_rendered`] for carry lines.
-    fn carry_lines_rendered(
+    /// [`StageOp::input_line_rendered`] for carry lines.
+    fn carry_line_rendered(
         &self,
         level: usize,
-        lines: &mut [LineJob<'_, '_, Self::Carry, T>],
+        (sources, out): LineJob<'_, '_, Self::Carry, T>,
         f: usize,
         scratch: &mut Vec<Self::Carry>,
     ) -> bool {
-        let _ = (level, lines, f, scratch);
+        let _ = (level, sources, out, f, scratch);
         false
     }
     /// The output line itself, when the carry is the output (pooled samples), so the last
@@ -261,15 +260,15 @@ impl<A> Average<A> {
         matches!(self.schedule, Schedule::Periodic { period, .. } if (level + 1).is_multiple_of(period))
     }
 
-    /// Sums each 2x2 block of one output line, or a group in lockstep, and renders it with
-    /// `level`'s shift. Each output line reads its input lines one after the other rather than
-    /// both at once: one forward stream through memory per output line, which the hardware
-    /// prefetcher follows (two interleaved lines of one page it does not).
+    /// Sums each 2x2 block of one output line and renders it with `level`'s shift. The line
+    /// reads its input lines one after the other rather than both at once: one forward stream
+    /// through memory, which the hardware prefetcher follows (two interleaved lines of one
+    /// page it does not).
     #[inline(always)]
     fn two_by_two_rendered<T: Sample, S: Copy>(
         &self,
         level: usize,
-        lines: &mut [LineJob<'_, '_, S, T>],
+        (sources, out): LineJob<'_, '_, S, T>,
         f: usize,
         scratch: &mut Vec<A>,
         lift: impl Fn(S) -> A + Copy,
@@ -280,21 +279,15 @@ impl<A> Average<A> {
         let Some(shift) = self.render_shift(level) else {
             return false;
         };
-        let pair_sum = move |s: &mut A, a: S, b: S| *s = lift(a) + lift(b);
-        let render = move |o: &mut T, s: &mut A, c: S, d: S| {
-            *o = (*s + (lift(c) + lift(d))).render_shift(shift);
+        let Some((first, second)) = pair_pooled_lines(sources, f).filter(|_| A::ORDER_FREE) else {
+            return false;
         };
-        if let [(sources, out)] = lines {
-            let Some((first, second)) = pair_pooled_lines(sources, f).filter(|_| A::ORDER_FREE)
-            else {
-                return false;
-            };
-            scratch.resize(out.len(), A::default());
-            pair_pass(first, scratch, pair_sum);
-            pair_pass_with(second, scratch, out, render);
-            return true;
-        }
-        paired_group(lines, f).is_some_and(|group| self.group_rendered(level, group, scratch, lift))
+        scratch.resize(out.len(), A::default());
+        pair_pass(first, scratch, move |s, a, b| *s = lift(a) + lift(b));
+        pair_pass_with(second, scratch, out, move |o, s, c, d| {
+            *o = (*s + (lift(c) + lift(d))).render_shift(shift);
+        });
+        true
     }
 
     /// Sums each 2x2 block of a whole group in lockstep into its carry lines, and with
@@ -426,24 +419,24 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.group_carried(group, rendered, |a| a)
     }
 
-    fn input_lines_rendered(
+    fn input_line_rendered(
         &self,
         level: usize,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        line: LineJob<'_, '_, T, T>,
         f: usize,
         scratch: &mut Vec<A>,
     ) -> bool {
-        self.two_by_two_rendered(level, lines, f, scratch, A::from_sample)
+        self.two_by_two_rendered(level, line, f, scratch, A::from_sample)
     }
 
-    fn carry_lines_rendered(
+    fn carry_line_rendered(
         &self,
         level: usize,
-        lines: &mut [LineJob<'_, '_, A, T>],
+        line: LineJob<'_, '_, A, T>,
         f: usize,
         scratch: &mut Vec<A>,
     ) -> bool {
-        self.two_by_two_rendered(level, lines, f, scratch, |a| a)
+        self.two_by_two_rendered(level, line, f, scratch, |a| a)
     }
 
     fn pairs_rendered(
@@ -572,22 +565,15 @@ impl Mode {
         }
     }
 
-    /// The 2x2 rule on one output line, or a group in lockstep (their first input lines
-    /// copied first, as [`two_by_two_fast`] does for one); `false` for sparse mode and other
-    /// blocks.
-    fn two_by_two_lines<T: Sample>(
+    /// The 2x2 rule on one output line (see [`two_by_two_fast`]); `false` for sparse mode
+    /// and other blocks.
+    fn two_by_two_line<T: Sample>(
         &self,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        (sources, out): LineJob<'_, '_, T, T>,
         f: usize,
         copies: &mut Vec<T>,
     ) -> bool {
-        if self.sparse {
-            return false;
-        }
-        if let [(sources, out)] = lines {
-            return two_by_two_fast(sources, f, out, copies).is_some();
-        }
-        paired_group(lines, f).is_some_and(|group| self.group_two_by_two(group, copies))
+        !self.sparse && two_by_two_fast(sources, f, out, copies).is_some()
     }
 
     /// The 2x2 rule on a whole group in lockstep, their first input lines copied first;
@@ -667,24 +653,24 @@ impl<T: Sample> StageOp<T> for Mode {
         out.copy_from_slice(carry);
     }
 
-    fn input_lines_rendered(
+    fn input_line_rendered(
         &self,
         _level: usize,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        line: LineJob<'_, '_, T, T>,
         f: usize,
         copies: &mut Vec<T>,
     ) -> bool {
-        self.two_by_two_lines(lines, f, copies)
+        self.two_by_two_line(line, f, copies)
     }
 
-    fn carry_lines_rendered(
+    fn carry_line_rendered(
         &self,
         _level: usize,
-        lines: &mut [LineJob<'_, '_, T, T>],
+        line: LineJob<'_, '_, T, T>,
         f: usize,
         copies: &mut Vec<T>,
     ) -> bool {
-        self.two_by_two_lines(lines, f, copies)
+        self.two_by_two_line(line, f, copies)
     }
 
     fn pairs_rendered(
