@@ -47,14 +47,21 @@ impl Row {
 
 /// Prints rows as a table with throughputs in GB/s and the ratio.
 pub fn print_table(title: &str, rows: &[Row]) {
+    // The case column as wide as the longest case, so the figures line up.
+    let width = rows
+        .iter()
+        .map(|r| r.label.len())
+        .max()
+        .unwrap_or(0)
+        .max(40);
     println!("{title}");
     println!(
-        "{:<40} {:>12} {:>14} {:>9}",
+        "{:<width$} {:>12} {:>14} {:>9}",
         "case", "ours GB/s", "reference GB/s", "ratio"
     );
     for row in rows {
         println!(
-            "{:<40} {:>12.3} {:>14.4} {:>8.1}x",
+            "{:<width$} {:>12.3} {:>14.4} {:>8.1}x",
             row.label,
             row.bytes / row.ours / 1e9,
             row.bytes / row.reference / 1e9,

@@ -482,7 +482,8 @@ const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 6] = [
 /// (2x2x1 mode); and, beyond the issue, the same number of bytes as smaller frames, 512x512
 /// and 256x256 (common two-photon sizes), where the cost per line counts for more. Both sides
 /// get Fortran-ordered arrays (tinybrain's own layout) and allocate their outputs on every
-/// call; results are compared by SHA-256 of every level.
+/// call; a third row of ours rebuilds levels it already holds (`build_into`, no allocation),
+/// as the memory-bandwidth floor does. Results are compared by SHA-256 of every level.
 fn pyramid(python: &Path) -> Result<()> {
     use anscombe_pyramid::Pyramid;
 
@@ -543,20 +544,21 @@ fn pyramid(python: &Path) -> Result<()> {
         let reference_seconds = theirs[key]["seconds"]
             .as_f64()
             .context("reference timing")?;
-        for threads in [1, 2] {
+        for (threads, reuse) in [(1, false), (2, false), (2, true)] {
             let (seconds, digests, bytes) = match key {
-                "mode_1" => time_pyramid(&recipe, &labels, threads, repeats)?,
-                "frames_512_1" => time_pyramid(&recipe, &frames_512, threads, repeats)?,
+                "mode_1" => time_pyramid(&recipe, &labels, threads, repeats, reuse)?,
+                "frames_512_1" => time_pyramid(&recipe, &frames_512, threads, repeats, reuse)?,
                 "frames_256_1" | "frames_256_4" => {
-                    time_pyramid(&recipe, &frames_256, threads, repeats)?
+                    time_pyramid(&recipe, &frames_256, threads, repeats, reuse)?
                 }
-                _ => time_pyramid(&recipe, &image, threads, repeats)?,
+                _ => time_pyramid(&recipe, &image, threads, repeats, reuse)?,
             };
             identical.push((key, digests == expected));
             rows.push(Row {
                 label: format!(
-                    "{label}, {threads} thread{}",
-                    if threads == 1 { "" } else { "s" }
+                    "{label}, {threads} thread{}{}",
+                    if threads == 1 { "" } else { "s" },
+                    if reuse { ", reused levels" } else { "" }
                 ),
                 bytes: bytes as f64,
                 ours: seconds,
@@ -579,17 +581,35 @@ fn time_pyramid<T: anscombe_pyramid::Sample + bytemuck::Pod>(
     input: &ndarray::Array3<T>,
     threads: usize,
     repeats: usize,
+    reuse: bool,
 ) -> Result<(f64, Vec<String>, usize)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     let run = || pool.install(|| recipe.build(input.view()));
-    let seconds = median_seconds(
-        repeats,
-        || Ok::<(), anyhow::Error>(()),
-        || Ok(run().map(drop)?),
-    )?;
-    let digests = anscombe_benches::digests(&run()?);
+    let (seconds, levels) = if reuse {
+        // Levels built once, then rebuilt in place by `build_into`, as a program building
+        // pyramid after pyramid of one shape would (the floor below reuses its output too);
+        // the digests are of the last rebuild.
+        let mut levels = run()?;
+        let seconds = median_seconds(
+            repeats,
+            || Ok::<(), anyhow::Error>(()),
+            || {
+                let mut views: Vec<_> = levels.iter_mut().map(|l| l.view_mut()).collect();
+                Ok(pool.install(|| recipe.build_into(input.view(), &mut views))?)
+            },
+        )?;
+        (seconds, levels)
+    } else {
+        let seconds = median_seconds(
+            repeats,
+            || Ok::<(), anyhow::Error>(()),
+            || Ok(run().map(drop)?),
+        )?;
+        (seconds, run()?)
+    };
+    let digests = anscombe_benches::digests(&levels);
     Ok((seconds, digests, input.len() * std::mem::size_of::<T>()))
 }
 
@@ -608,10 +628,15 @@ fn report_pyramids(rows: &[Row], identical: &[(&str, bool)], image: &[u8]) {
         bandwidth / 1e9,
         streaming / 1e9
     );
-    for row in rows.iter().filter(|r| r.label.ends_with("2 threads")) {
+    let two_threads: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.label.contains("2 threads"))
+        .collect();
+    let width = two_threads.iter().map(|r| r.label.len()).max().unwrap_or(0);
+    for row in two_threads {
         let ours = row.bytes / row.ours;
         println!(
-            "  {:<58} {:>5.0}% of reading, {:>5.0}% of read + write",
+            "  {:<width$} {:>5.0}% of reading, {:>5.0}% of read + write",
             row.label,
             100.0 * ours / bandwidth,
             100.0 * ours / streaming

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use ndarray::{Array, ArrayView, Axis, Dimension, IxDyn};
+use ndarray::{Array, ArrayView, ArrayViewMut, Axis, Dimension, IxDyn};
 use rayon::prelude::*;
 
 use crate::cascade::{LevelSink, pipeline};
@@ -33,13 +33,7 @@ impl Pyramid {
         input: ArrayView<'_, T, D>,
     ) -> Result<Vec<Array<T, D>>, PyramidError> {
         let shape = input.shape().to_vec();
-        let (order, data): (MemoryOrder, Cow<'_, [T]>) = if let Some(data) = input.to_slice() {
-            (MemoryOrder::C, Cow::Borrowed(data))
-        } else if let Some(data) = input.clone().reversed_axes().to_slice() {
-            (MemoryOrder::Fortran, Cow::Borrowed(data))
-        } else {
-            (MemoryOrder::C, Cow::Owned(input.iter().copied().collect()))
-        };
+        let (order, data) = in_memory_order(&input);
         let plan = Arc::new(Plan::new::<T>(self, &shape, order)?);
         let levels = run(&plan, &data)?;
         levels
@@ -63,6 +57,64 @@ impl Pyramid {
     }
 }
 
+impl Pyramid {
+    /// [`Pyramid::build`] into levels the caller holds, so that building pyramid after
+    /// pyramid of arrays of one shape reuses their memory: nothing as large as a level is
+    /// allocated, and no page of it is zeroed or faulted in again. Each of `levels` must
+    /// have its level's shape and be contiguous in the memory order of `input` (C order for
+    /// inputs of other layouts), as [`Pyramid::build`] returns them.
+    ///
+    /// # Errors
+    /// As [`Pyramid::build`], and [`PyramidError::LevelLayout`] for a level of the wrong
+    /// number, shape or memory order.
+    #[allow(clippy::needless_pass_by_value)] // Views are cheap handles; by value is the idiom.
+    pub fn build_into<T: Sample, D: Dimension>(
+        &self,
+        input: ArrayView<'_, T, D>,
+        levels: &mut [ArrayViewMut<'_, T, D>],
+    ) -> Result<(), PyramidError> {
+        let shape = input.shape().to_vec();
+        let (order, data) = in_memory_order(&input);
+        let plan = Arc::new(Plan::new::<T>(self, &shape, order)?);
+        let layout = |level: usize, got: Option<&[usize]>| PyramidError::LevelLayout {
+            level,
+            expected: plan.logical_levels.get(level).cloned(),
+            got: got.map(<[usize]>::to_vec),
+            order,
+        };
+        if levels.len() != plan.logical_levels.len() {
+            return Err(layout(levels.len().min(plan.logical_levels.len()), None));
+        }
+        let mut outputs = Vec::with_capacity(levels.len());
+        for (level, (view, expected)) in levels.iter_mut().zip(&plan.logical_levels).enumerate() {
+            let got = view.shape().to_vec();
+            let samples = match order {
+                MemoryOrder::C => view.view_mut().into_slice(),
+                MemoryOrder::Fortran => view.view_mut().reversed_axes().into_slice(),
+            };
+            match samples {
+                Some(samples) if got == *expected => outputs.push(samples),
+                _ => return Err(layout(level, Some(&got))),
+            }
+        }
+        run_into(&plan, &data, outputs)
+    }
+}
+
+/// The samples of `input` in C order of its own axes or of its reversed axes (Fortran
+/// order), read in place; other layouts are copied to C order.
+fn in_memory_order<'a, T: Sample, D: Dimension>(
+    input: &ArrayView<'a, T, D>,
+) -> (MemoryOrder, Cow<'a, [T]>) {
+    if let Some(data) = input.to_slice() {
+        (MemoryOrder::C, Cow::Borrowed(data))
+    } else if let Some(data) = input.clone().reversed_axes().to_slice() {
+        (MemoryOrder::Fortran, Cow::Borrowed(data))
+    } else {
+        (MemoryOrder::C, Cow::Owned(input.iter().copied().collect()))
+    }
+}
+
 /// An invariant of the engine that did not hold (a bug, reported rather than panicking).
 fn internal(what: &str) -> PyramidError {
     PyramidError::Sink {
@@ -73,6 +125,26 @@ fn internal(what: &str) -> PyramidError {
 
 /// Runs the plan over C-ordered `data`, returning each level's samples.
 fn run<T: Sample>(plan: &Arc<Plan>, data: &[T]) -> Result<Vec<Vec<T>>, PyramidError> {
+    let mut outputs: Vec<Vec<T>> = plan
+        .level_shapes
+        .iter()
+        .map(|s| zeroed_in_parallel(s.iter().product()))
+        .collect();
+    run_into(
+        plan,
+        data,
+        outputs.iter_mut().map(Vec::as_mut_slice).collect(),
+    )?;
+    Ok(outputs)
+}
+
+/// Runs the plan over C-ordered `data`, writing each level's samples into `outputs` (C order,
+/// each as long as its level).
+pub(crate) fn run_into<T: Sample>(
+    plan: &Arc<Plan>,
+    data: &[T],
+    outputs: Vec<&mut [T]>,
+) -> Result<(), PyramidError> {
     let rows = plan.shape[0];
     let row_len = plan.row_len();
     let per_level_row = plan.rows_per_level_row();
@@ -81,13 +153,8 @@ fn run<T: Sample>(plan: &Arc<Plan>, data: &[T]) -> Result<Vec<Vec<T>>, PyramidEr
         .iter()
         .map(|s| s[1..].iter().product())
         .collect();
-    let mut outputs: Vec<Vec<T>> = plan
-        .level_shapes
-        .iter()
-        .map(|s| zeroed_in_parallel(s.iter().product()))
-        .collect();
     if data.is_empty() || outputs.is_empty() {
-        return Ok(outputs);
+        return Ok(());
     }
     let align = plan.alignment();
     let blocks = rows.div_ceil(align);
@@ -96,7 +163,7 @@ fn run<T: Sample>(plan: &Arc<Plan>, data: &[T]) -> Result<Vec<Vec<T>>, PyramidEr
         .map(|i| (blocks * i / parts * align).min(rows))
         .collect();
     let mut segments: Vec<Vec<&mut [T]>> = (0..parts).map(|_| Vec::new()).collect();
-    for (level, output) in outputs.iter_mut().enumerate() {
+    for (level, output) in outputs.into_iter().enumerate() {
         let mut rest: &mut [T] = output;
         for (segment, slices) in segments.iter_mut().enumerate() {
             let per_row = per_level_row[level];
@@ -118,8 +185,7 @@ fn run<T: Sample>(plan: &Arc<Plan>, data: &[T]) -> Result<Vec<Vec<T>>, PyramidEr
             let input = &data[bounds[segment] * row_len..bounds[segment + 1] * row_len];
             cascade.push(input, &mut sink)?;
             cascade.finish(&mut sink)
-        })?;
-    Ok(outputs)
+        })
 }
 
 /// `len` default samples, written by every thread of the pool: a level is as large as a

@@ -76,6 +76,23 @@ pub enum PyramidError {
         /// Rows of the array.
         rows: usize,
     },
+    /// Levels handed to [`Pyramid::build_into`](crate::Pyramid::build_into) that do not
+    /// fit the pyramid.
+    #[error(
+        "level {level} must be a contiguous array of shape {expected:?} in the input's memory \
+         order ({order:?}), got {}",
+        got.as_ref().map_or("no such level".to_string(), |g| format!("one of shape {g:?} or another layout"))
+    )]
+    LevelLayout {
+        /// The level (the first missing or surplus one when the count is wrong).
+        level: usize,
+        /// Its shape, or `None` for a level the pyramid does not have.
+        expected: Option<Vec<usize>>,
+        /// The shape given, or `None` for a missing level.
+        got: Option<Vec<usize>>,
+        /// The memory order the level must have.
+        order: crate::MemoryOrder,
+    },
     /// The sink could not take a level's rows.
     #[error("writing level {level}: {source}")]
     Sink {

@@ -51,8 +51,9 @@
 //! # Memory
 //!
 //! [`Pyramid::build`] reads C- and Fortran-ordered arrays in place and holds only the input,
-//! the levels and a few rows per level. [`Streamer`] takes the input rows as they come, for
-//! arrays larger than memory.
+//! the levels and a few rows per level. [`Pyramid::build_into`] rebuilds levels the caller
+//! already holds, for pyramid after pyramid of one shape without allocating (or zeroing)
+//! levels again. [`Streamer`] takes the input rows as they come, for arrays larger than memory.
 
 // The kernels are closures inlined into fixed-size loops: inlining is what lets the compiler
 // vectorise them, so it is asked for, not hoped for.

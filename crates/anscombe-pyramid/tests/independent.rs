@@ -7,7 +7,7 @@ mod naive;
 
 use anscombe_pyramid::{LevelSink, Method, Pyramid, SinkError, Streamer};
 use naive::Plain;
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 use proptest::prelude::*;
 
 /// A case: shape, factors, levels, method, sparse, memory order, and seeds for the values.
@@ -112,6 +112,27 @@ fn check<T: Plain>(case: &Case, samples: Vec<T>) -> Result<(), TestCaseError> {
     for (level, (a, b)) in ours.iter().zip(&expected).enumerate() {
         prop_assert_eq!(a.shape(), b.shape(), "level {}", level);
         prop_assert_eq!(keys(a), keys(b), "level {}", level);
+    }
+    // Into levels the caller holds, whatever they held before, the same levels: every
+    // sample is written.
+    let fortran = !input.is_standard_layout() && input.t().is_standard_layout();
+    for fill in [T::from_f64(1.0), T::from_f64(2.0)] {
+        let mut held: Vec<ArrayD<T>> = expected
+            .iter()
+            .map(|e| {
+                let shape = IxDyn(e.shape());
+                if fortran {
+                    ArrayD::from_elem(shape.f(), fill)
+                } else {
+                    ArrayD::from_elem(shape, fill)
+                }
+            })
+            .collect();
+        let mut views: Vec<_> = held.iter_mut().map(|l| l.view_mut()).collect();
+        pyramid.build_into(input.view(), &mut views).unwrap();
+        for (level, (a, b)) in held.iter().zip(&expected).enumerate() {
+            prop_assert_eq!(keys(a), keys(b), "level {} into {}s", level, fill.key());
+        }
     }
     // The streaming engine, rows pushed in uneven batches, gives the same levels.
     let mut streamer = Streamer::<T>::new(&pyramid, &case.shape).unwrap();
@@ -253,6 +274,52 @@ fn one_level_with_odd_sizes_is_the_first_level_of_a_longer_pyramid() {
     // The last column averages the edge column with itself: (a + a + c + c) / 4.
     let edge = (u32::from(input[[6, 0, 0]]) * 2 + u32::from(input[[6, 1, 0]]) * 2) / 4;
     assert_eq!(u32::from(one[0][[3, 0, 0]]), edge);
+}
+
+#[test]
+fn levels_that_do_not_fit_are_refused_untouched() {
+    let c = ArrayD::from_shape_fn(IxDyn(&[6, 4]), |i| (i[0] * 4 + i[1]) as u8);
+    let f = c.t().as_standard_layout().into_owned().reversed_axes();
+    let p = Pyramid::new(Method::Average, &[2, 2], 2).unwrap();
+    let refused = |input: &ArrayD<u8>, mut held: Vec<ArrayD<u8>>| {
+        let mut views: Vec<_> = held.iter_mut().map(|l| l.view_mut()).collect();
+        let err = p.build_into(input.view(), &mut views).unwrap_err();
+        assert!(
+            held.iter().flatten().all(|&v| v == 9),
+            "written before refusing"
+        );
+        err.to_string()
+    };
+    let c_levels = || {
+        vec![
+            ArrayD::from_elem(IxDyn(&[3, 2]), 9u8),
+            ArrayD::from_elem(IxDyn(&[2, 1]), 9u8),
+        ]
+    };
+    // One level too few, a wrong shape, and C-ordered levels for a Fortran-ordered input.
+    let mut short = c_levels();
+    short.pop();
+    assert_eq!(
+        refused(&c, short),
+        "level 1 must be a contiguous array of shape Some([2, 1]) in the input's memory order \
+         (C), got no such level"
+    );
+    let mut wrong = c_levels();
+    wrong[0] = ArrayD::from_elem(IxDyn(&[2, 3]), 9u8);
+    assert!(
+        refused(&c, wrong).starts_with("level 0 must be a contiguous array of shape Some([3, 2])")
+    );
+    assert!(
+        refused(&f, c_levels()).contains("(Fortran), got one of shape [3, 2] or another layout")
+    );
+    // The same levels in Fortran order take the Fortran-ordered input.
+    let mut held: Vec<ArrayD<u8>> = c_levels()
+        .into_iter()
+        .map(|l| l.t().as_standard_layout().into_owned().reversed_axes())
+        .collect();
+    let mut views: Vec<_> = held.iter_mut().map(|l| l.view_mut()).collect();
+    p.build_into(f.view(), &mut views).unwrap();
+    assert_eq!(held, p.build(c.view()).unwrap());
 }
 
 #[test]
