@@ -64,6 +64,21 @@ impl Pyramid {
     /// have its level's shape and be contiguous in the memory order of `input` (C order for
     /// inputs of other layouts), as [`Pyramid::build`] returns them.
     ///
+    /// ```
+    /// use anscombe_pyramid::{Method, Pyramid};
+    /// use ndarray::Array2;
+    ///
+    /// let pyramid = Pyramid::new(Method::Average, &[2, 2], 2)?;
+    /// let mut levels = pyramid.build(Array2::<u8>::zeros((8, 8)).view())?;
+    /// for value in [10u8, 20] {
+    ///     let frame = Array2::from_elem((8, 8), value);
+    ///     let mut views: Vec<_> = levels.iter_mut().map(|l| l.view_mut()).collect();
+    ///     pyramid.build_into(frame.view(), &mut views)?;
+    ///     assert!(levels.iter().flatten().all(|&v| v == value));
+    /// }
+    /// # Ok::<(), anscombe_pyramid::PyramidError>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Pyramid::build`], and [`PyramidError::LevelLayout`] for a level of the wrong
     /// number, shape or memory order.
