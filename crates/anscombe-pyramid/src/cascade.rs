@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{PyramidError, SinkError};
 use crate::kernel::LINES_IN_FLIGHT;
-use crate::kernel::{Block, LineSources};
+use crate::kernel::LineSources;
 use crate::ops::{
     Average, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
     paired_group,
@@ -123,7 +123,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
         let out_len = block.out_len();
         let mut carry = if keep {
             let mut row = self.spare[stage].pop().unwrap_or_default();
-            row.resize(out_len, O::Carry::default());
+            row.resize(current.carry_len(), O::Carry::default());
             row
         } else {
             Vec::new()
@@ -150,7 +150,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
             if group > 1 {
                 let carry = keep.then_some(&mut carry[..]);
                 let rendered = current.emit.map(|level| (level, &mut *slot));
-                from = pair_groups::<T, O, L>(op, block, rows, carry, rendered, &mut scratch);
+                from = pair_groups::<T, O, L>(op, current, rows, carry, rendered, &mut scratch);
             }
             block.for_each_line_group(rows, group, from, |lines| {
                 reduce_group::<T, O, L>(
@@ -227,9 +227,10 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
     }
 }
 
-/// Reduces one group of `stage`'s lines (from [`Block::for_each_line_group`]) into its carry
-/// row, when a later stage needs it, and renders them into `slot` when the stage is a level
-/// (`slot` is empty when it is not). Takes the fastest pass the method has for the group.
+/// Reduces one group of `stage`'s lines (from [`crate::kernel::Block::for_each_line_group`])
+/// into its carry row, when a later stage needs it, and renders them into `slot` when the
+/// stage is a level (`slot` is empty when it is not). Takes the fastest pass the method has
+/// for the group.
 fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     op: &O,
     stage: &Stage,
@@ -271,6 +272,10 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         }
         return;
     };
+    if stage.paired_carry {
+        reduce_paired_group::<T, O, L>(op, stage, lines, carry, slot, (line, scratch));
+        return;
+    }
     let mut rendered_all = false;
     let carried_all = group_jobs(lines, carry, width).is_some_and(|mut jobs| {
         if let Some(level) = stage.emit
@@ -300,38 +305,96 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     }
 }
 
-/// Reduces the whole groups of a row of the everyday 2x2 block (see [`Block::pairs_lines`])
-/// straight from the row's layout: output line `j` reads input lines `2j` and `2j + 1`, so no
-/// per-line source lists are built, which for frames of 256 x 256 cost as much as the
-/// arithmetic. Groups are lines `t`, `t + q`, `t + 2q`, `t + 3q` of the first `4q` lines
-/// whose blocks lie inside the row, as the general walk forms them. Writes the carry row
-/// `carry` (when a later stage needs it) and renders into `rendered`'s level (when the stage
-/// is one) in one pass; returns `4q` (the general walk does the rest), or 0 when the method
-/// has no such pass.
+/// [`reduce_group`] for a stage that hands on its carry summed in pairs along the line (see
+/// [`Stage::paired_carry`]): a whole group in one pass when the method can, otherwise line
+/// by line, the sums in `line`, rendered (and re-scaled) and then paired into the carry.
+fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+    op: &O,
+    stage: &Stage,
+    lines: &[LineSources<'_, '_, L::Source>],
+    carry: &mut [O::Carry],
+    slot: &mut [T],
+    (line, scratch): (&mut Vec<O::Carry>, &mut Vec<O::Carry>),
+) {
+    let block = &stage.block;
+    let (width, f, paired) = (block.line_width(), block.line_factor(), stage.carry_width());
+    // Where each line's pairs go in the carry row (a group has at most LINES_IN_FLIGHT).
+    let mut carry_lines: [LineSources<'_, '_, L::Source>; LINES_IN_FLIGHT] =
+        [(0, &[]); LINES_IN_FLIGHT];
+    for (at, &(start, sources)) in carry_lines.iter_mut().zip(lines) {
+        *at = (start.checked_div(width).unwrap_or(0) * paired, sources);
+    }
+    let carry_lines = &carry_lines[..lines.len().min(LINES_IN_FLIGHT)];
+    let done = group_jobs(carry_lines, carry, paired).is_some_and(|mut jobs| {
+        let targets = stage
+            .emit
+            .map(|level| group_jobs(lines, slot, width).map(|t| (level, t.map(|(_, t)| t))));
+        match targets {
+            Some(None) => false,
+            Some(Some(rendered)) => paired_group(&mut jobs, f)
+                .is_some_and(|g| L::pairs_paired(op, width, g, Some(rendered), scratch)),
+            None => paired_group(&mut jobs, f)
+                .is_some_and(|g| L::pairs_paired(op, width, g, None, scratch)),
+        }
+    });
+    if done {
+        return;
+    }
+    for (&(start, sources), &(at, _)) in lines.iter().zip(carry_lines) {
+        line.resize(width, O::Carry::default());
+        L::reduce(op, sources, f, line, scratch);
+        if let Some(level) = stage.emit {
+            let len = slot.len();
+            op.render_line(
+                level,
+                line,
+                &mut slot[start.min(len)..(start + width).min(len)],
+            );
+        }
+        op.pair_line(line, &mut carry[at..at + paired]);
+    }
+}
+
+/// Reduces the whole groups of a row of the everyday 2x2 block (see
+/// [`crate::kernel::Block::pairs_lines`]), or of the 2x1 block over carries summed in pairs
+/// (see [`crate::kernel::Block::adds_lines`]), straight from the row's layout: output line
+/// `j` reads input lines `2j` and `2j + 1`, so no per-line source lists are built, which for
+/// frames of 256 x 256 cost as much as the arithmetic. Groups are lines `t`, `t + q`,
+/// `t + 2q`, `t + 3q` of the first `4q` lines whose blocks lie inside the row, as the general
+/// walk forms them. Writes the carry row `carry` (when a later stage needs it; summed in
+/// pairs along the line when the stage pairs its carry) and renders into `rendered`'s level
+/// (when the stage is one) in one pass; returns `4q` (the general walk does the rest), or 0
+/// when the method has no such pass.
 fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     op: &O,
-    block: &Block,
+    stage: &Stage,
     rows: &[&[L::Source]],
     carry: Option<&mut [O::Carry]>,
     rendered: Option<(usize, &mut [T])>,
     scratch: &mut Vec<O::Carry>,
 ) -> usize {
-    let ([row], true) = (rows, block.pairs_lines()) else {
+    let block = &stage.block;
+    let ([row], true) = (rows, block.pairs_lines() || block.adds_lines()) else {
         return 0;
     };
+    let factor = block.line_factor();
     let (line_in, width) = (block.in_inner[1], block.line_width());
+    let carry_width = stage.carry_width();
     let stride = block.in_inner[0] / 2 / LINES_IN_FLIGHT;
     let covered = stride * LINES_IN_FLIGHT;
-    let fits = |len: usize| len >= covered * width;
     if stride == 0
         || width == 0
         || row.len() < 2 * covered * line_in
-        || !carry.as_ref().is_none_or(|c| fits(c.len()))
-        || !rendered.as_ref().is_none_or(|(_, r)| fits(r.len()))
+        || carry
+            .as_ref()
+            .is_some_and(|c| c.len() < covered * carry_width)
+        || rendered
+            .as_ref()
+            .is_some_and(|(_, r)| r.len() < covered * width)
     {
         return 0;
     }
-    let mut carry = carry.map(|c| quarters(c, stride * width));
+    let mut carry = carry.map(|c| quarters(c, stride * carry_width));
     let (level, mut samples) = match rendered {
         Some((level, samples)) => (Some(level), Some(quarters(samples, stride * width))),
         None => (None, None),
@@ -346,12 +409,25 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             std::array::from_fn(|member| input(member, 1)),
         );
         let done = match (&mut carry, &mut samples, level) {
+            (Some(carry), samples, _) if stage.paired_carry => L::pairs_paired(
+                op,
+                width,
+                LineGroup {
+                    firsts,
+                    seconds,
+                    outs: lines_at(carry, step, carry_width),
+                    factor,
+                },
+                level.zip(samples.as_mut().map(|s| lines_at(s, step, width))),
+                scratch,
+            ),
             (Some(carry), samples, _) => L::pairs_carried(
                 op,
                 LineGroup {
                     firsts,
                     seconds,
                     outs: lines_at(carry, step, width),
+                    factor,
                 },
                 level.zip(samples.as_mut().map(|s| lines_at(s, step, width))),
                 scratch,
@@ -363,6 +439,7 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
                     firsts,
                     seconds,
                     outs: lines_at(samples, step, width),
+                    factor,
                 },
                 scratch,
             ),
@@ -433,6 +510,14 @@ trait Lines<T, O: StageOp<T>> {
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
+    /// [`StageOp::pairs_paired`] or [`StageOp::carry_pairs_paired`].
+    fn pairs_paired(
+        op: &O,
+        width: usize,
+        group: LineGroup<'_, '_, Self::Source, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
     /// [`StageOp::pairs_rendered`] or [`StageOp::carry_pairs_rendered`].
     fn pairs_rendered(
         op: &O,
@@ -471,6 +556,16 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
         op.pairs_carried(group, rendered, scratch)
+    }
+
+    fn pairs_paired(
+        op: &O,
+        width: usize,
+        group: LineGroup<'_, '_, T, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.pairs_paired(width, group, rendered, scratch)
     }
 
     fn pairs_rendered(
@@ -516,6 +611,16 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
         op.carry_pairs_carried(group, rendered, scratch)
+    }
+
+    fn pairs_paired(
+        op: &O,
+        width: usize,
+        group: LineGroup<'_, '_, O::Carry, O::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.carry_pairs_paired(width, group, rendered, scratch)
     }
 
     fn pairs_rendered(

@@ -205,6 +205,13 @@ impl Block {
         self.f0 == 1 && self.factors == [2, 2] && self.offsets.len() == 4
     }
 
+    /// Whether this is the 2x1 block of rows with two axes that adds lines `2j` and `2j + 1`
+    /// into output line `j`, value by value: the everyday 2x2 block over carries already
+    /// summed in pairs along the line (see `plan::pair_carries`).
+    pub(crate) fn adds_lines(&self) -> bool {
+        self.f0 == 1 && self.factors == [2, 1] && self.offsets.len() == 2
+    }
+
     /// Output samples per line.
     pub(crate) fn line_width(&self) -> usize {
         self.out_inner.last().copied().unwrap_or(1)
@@ -431,6 +438,75 @@ pub(crate) fn pair_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
     let done = chunks * LANES;
     for ((s, w), o) in src.into_iter().zip(with).zip(out) {
         pair_pass_with(&s[2 * done..], &mut w[done..], &mut o[done..], apply);
+    }
+}
+
+/// Applies `apply(out[i], a[i], b[i])` on a group of line pairs in lockstep (see
+/// [`LINES_IN_FLIGHT`]): the 2x1 block over carries already summed in pairs along the line
+/// (see [`Block::adds_lines`]).
+#[inline(always)]
+pub(crate) fn add_pass_group<S: Copy, A: Copy, const N: usize>(
+    a: [&[S]; N],
+    b: [&[S]; N],
+    mut out: [&mut [A]; N],
+    apply: impl Fn(&mut A, S, S) + Copy,
+) {
+    let chunks = group_chunks(&a, &out, 1).min(group_chunks(&b, &out, 1));
+    {
+        let firsts = a.map(|s| s.as_chunks::<LANES>().0);
+        let seconds = b.map(|s| s.as_chunks::<LANES>().0);
+        let mut outs = out.each_mut().map(|o| o.as_chunks_mut::<LANES>().0);
+        for c in 0..chunks {
+            for ((o, p), q) in outs.iter_mut().zip(&firsts).zip(&seconds) {
+                let (p, q, mut r) = (p[c], q[c], o[c]);
+                for k in 0..LANES {
+                    apply(&mut r[k], p[k], q[k]);
+                }
+                o[c] = r;
+            }
+        }
+    }
+    let done = chunks * LANES;
+    for ((p, q), o) in a.into_iter().zip(b).zip(out) {
+        for ((r, &x), &y) in o[done..].iter_mut().zip(&p[done..]).zip(&q[done..]) {
+            apply(r, x, y);
+        }
+    }
+}
+
+/// [`add_pass_group`] that also writes a second output, as [`pair_pass_with_group`] does.
+#[inline(always)]
+pub(crate) fn add_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
+    a: [&[S]; N],
+    b: [&[S]; N],
+    mut with: [&mut [P]; N],
+    mut out: [&mut [A]; N],
+    apply: impl Fn(&mut A, &mut P, S, S) + Copy,
+) {
+    let chunks = group_chunks(&a, &out, 1)
+        .min(group_chunks(&b, &out, 1))
+        .min(with.iter().map(|w| w.len() / LANES).min().unwrap_or(0));
+    {
+        let firsts = a.map(|s| s.as_chunks::<LANES>().0);
+        let seconds = b.map(|s| s.as_chunks::<LANES>().0);
+        let mut earlier = with.each_mut().map(|w| w.as_chunks_mut::<LANES>().0);
+        let mut outs = out.each_mut().map(|o| o.as_chunks_mut::<LANES>().0);
+        for c in 0..chunks {
+            for (((o, w), p), q) in outs.iter_mut().zip(&mut earlier).zip(&firsts).zip(&seconds) {
+                let (p, q, mut v, mut r) = (p[c], q[c], w[c], o[c]);
+                for k in 0..LANES {
+                    apply(&mut r[k], &mut v[k], p[k], q[k]);
+                }
+                (o[c], w[c]) = (r, v);
+            }
+        }
+    }
+    let done = chunks * LANES;
+    for (((p, q), w), o) in a.into_iter().zip(b).zip(with).zip(out) {
+        let tail = o[done..].iter_mut().zip(&mut w[done..]);
+        for ((r, v), (&x, &y)) in tail.zip(p[done..].iter().zip(&q[done..])) {
+            apply(r, v, x, y);
+        }
     }
 }
 

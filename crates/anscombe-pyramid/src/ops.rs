@@ -9,8 +9,8 @@
 
 use crate::accumulate::Accumulator;
 use crate::kernel::{
-    LINES_IN_FLIGHT, line_pass, pair_pass, pair_pass_group, pair_pass_with, pair_pass_with_group,
-    quad_pass, quad_pass_group,
+    LINES_IN_FLIGHT, add_pass_group, add_pass_with_group, line_pass, pair_pass, pair_pass_group,
+    pair_pass_with, pair_pass_with_group, quad_pass, quad_pass_group,
 };
 use crate::mode;
 use crate::plan::Schedule;
@@ -23,8 +23,10 @@ pub(crate) type Sources<'a, S> = [(&'a [S], usize)];
 /// One output line to compute: its input lines, and where its values go.
 pub(crate) type LineJob<'s, 'o, S, O> = (&'s Sources<'s, S>, &'o mut [O]);
 
-/// A whole group of [`LINES_IN_FLIGHT`] output lines of the everyday 2x2 block (see
-/// [`pair_pooled_lines`]), as the group kernels take them.
+/// A whole group of [`LINES_IN_FLIGHT`] output lines that each read two input lines, as the
+/// group kernels take them: the everyday 2x2 block (a sample pair from each line, see
+/// [`pair_pooled_lines`]), or the 2x1 block over carries already summed in pairs along the
+/// line (a value from each, see `plan::pair_carries`).
 pub(crate) struct LineGroup<'s, 'j, S, O> {
     /// The first input line each output line reads.
     pub(crate) firsts: [&'s [S]; LINES_IN_FLIGHT],
@@ -32,10 +34,12 @@ pub(crate) struct LineGroup<'s, 'j, S, O> {
     pub(crate) seconds: [&'s [S]; LINES_IN_FLIGHT],
     /// Where each output line's values go.
     pub(crate) outs: [&'j mut [O]; LINES_IN_FLIGHT],
+    /// The factor along the lines: 2 for the 2x2 block, 1 for the 2x1 block.
+    pub(crate) factor: usize,
 }
 
-/// `jobs` as a [`LineGroup`] of the everyday 2x2 block (see [`pair_pooled_lines`]), lines
-/// pooled by `f`; `None` unless there are [`LINES_IN_FLIGHT`] jobs, all of that block.
+/// `jobs` as a [`LineGroup`], lines pooled by `f`; `None` unless there are
+/// [`LINES_IN_FLIGHT`] jobs, all of the 2x2 block or all of the 2x1 block.
 pub(crate) fn paired_group<'s, 'j, S, O>(
     jobs: &'j mut [LineJob<'s, '_, S, O>],
     f: usize,
@@ -44,13 +48,17 @@ pub(crate) fn paired_group<'s, 'j, S, O>(
     let mut firsts: [&'s [S]; LINES_IN_FLIGHT] = [&[]; LINES_IN_FLIGHT];
     let mut seconds = firsts;
     for (member, &mut (sources, _)) in jobs.iter_mut().enumerate() {
-        (firsts[member], seconds[member]) = pair_pooled_lines(sources, f)?;
+        (firsts[member], seconds[member]) = match (sources, f) {
+            ([(first, 0), (second, 0)], 1) => (*first, *second),
+            _ => pair_pooled_lines(sources, f)?,
+        };
     }
     let outs = jobs.each_mut().map(|(_, out)| &mut **out);
     Some(LineGroup {
         firsts,
         seconds,
         outs,
+        factor: f,
     })
 }
 
@@ -109,7 +117,7 @@ pub(crate) trait StageOp<T>: Send + Sync {
         let _ = (level, sources, out, f, scratch);
         false
     }
-    /// Reduces a whole group of the everyday 2x2 block (see [`paired_group`]) into their
+    /// Reduces a whole group of two-line blocks (see [`paired_group`]) into their
     /// carry lines in lockstep, and with `rendered` renders them into those samples of that
     /// level in the same pass; `false`, with nothing written, when the method has no such
     /// pass for these lines (the caller then reduces and renders them one by one).
@@ -122,7 +130,7 @@ pub(crate) trait StageOp<T>: Send + Sync {
         let _ = (group, rendered, scratch);
         false
     }
-    /// [`StageOp::input_line_rendered`] for a whole group of the everyday 2x2 block (see
+    /// [`StageOp::input_line_rendered`] for a whole group of two-line blocks (see
     /// [`paired_group`]), in lockstep.
     fn pairs_rendered(
         &self,
@@ -142,6 +150,37 @@ pub(crate) trait StageOp<T>: Send + Sync {
     ) -> bool {
         let _ = (group, rendered, scratch);
         false
+    }
+    /// [`StageOp::pairs_carried`] for a stage that hands on its carry summed in pairs along
+    /// the line (see [`StageOp::pair_line`]): `group`'s outputs are those pairs, half as
+    /// wide as the stage's lines of `width` values.
+    fn pairs_paired(
+        &self,
+        width: usize,
+        group: LineGroup<'_, '_, T, Self::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (width, group, rendered, scratch);
+        false
+    }
+    /// [`StageOp::pairs_paired`] for carry lines.
+    fn carry_pairs_paired(
+        &self,
+        width: usize,
+        group: LineGroup<'_, '_, Self::Carry, Self::Carry>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (width, group, rendered, scratch);
+        false
+    }
+    /// Adds a carry line's values in pairs along the line into `out` (the last value of an
+    /// odd line twice, as edge replication has it). Only averages of integers have a carry
+    /// that adds up this way, and only for them does the plan pair carries.
+    fn pair_line(&self, line: &[Self::Carry], out: &mut [Self::Carry]) {
+        let _ = (line, out);
+        debug_assert!(false, "only integer averages pair their carry");
     }
     /// [`StageOp::pairs_rendered`] for carry lines.
     fn carry_pairs_rendered(
@@ -290,9 +329,10 @@ impl<A> Average<A> {
         true
     }
 
-    /// Sums each 2x2 block of a whole group in lockstep into its carry lines, and with
-    /// `rendered` renders them into those samples of that level in the same pass; `false`,
-    /// with nothing written, for inexact sums and levels that re-scale their carry.
+    /// Sums each block (2x2, or 2x1 over paired carries) of a whole group in lockstep into
+    /// its carry lines, and with `rendered` renders them into those samples of that level in
+    /// the same pass; `false`, with nothing written, for inexact sums and levels that
+    /// re-scale their carry.
     #[inline(always)]
     fn group_carried<T: Sample, S: Copy>(
         &self,
@@ -300,6 +340,7 @@ impl<A> Average<A> {
             firsts,
             seconds,
             mut outs,
+            factor,
         }: LineGroup<'_, '_, S, A>,
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         lift: impl Fn(S) -> A + Copy,
@@ -307,7 +348,7 @@ impl<A> Average<A> {
     where
         A: Accumulator<T>,
     {
-        if !A::ORDER_FREE {
+        if !A::ORDER_FREE || factor > 2 {
             return false;
         }
         // Rendering in the same pass leaves out render_line's periodic re-scaling: levels
@@ -320,6 +361,18 @@ impl<A> Average<A> {
             },
             None => None,
         };
+        if factor == 1 {
+            // The 2x1 block follows a stage that paired its carry, and every averaging stage
+            // is a level: there is always something to render.
+            let (Some((_, samples)), Some(shift)) = (rendered, shift) else {
+                return false;
+            };
+            add_pass_with_group(firsts, seconds, outs, samples, move |o, s, a, b| {
+                *s = lift(a) + lift(b);
+                *o = s.render_shift(shift);
+            });
+            return true;
+        }
         pair_pass_group(firsts, outs.each_mut().map(|o| &mut **o), move |s, a, b| {
             *s = lift(a) + lift(b);
         });
@@ -335,6 +388,40 @@ impl<A> Average<A> {
         true
     }
 
+    /// [`Average::group_carried`] for a stage that hands on its carry summed in pairs
+    /// along the line: the block sums of lines of `width` go to `scratch`, and their pairs to
+    /// the group's outputs.
+    #[inline(always)]
+    fn group_paired<T: Sample, S: Copy>(
+        &self,
+        width: usize,
+        LineGroup {
+            firsts,
+            seconds,
+            outs,
+            factor,
+        }: LineGroup<'_, '_, S, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<A>,
+        lift: impl Fn(S) -> A + Copy,
+    ) -> bool
+    where
+        A: Accumulator<T>,
+    {
+        let mut sums = scratch_lines(scratch, [width; LINES_IN_FLIGHT]);
+        let group = LineGroup {
+            firsts,
+            seconds,
+            outs: sums.each_mut().map(|s| &mut **s),
+            factor,
+        };
+        if !self.group_carried(group, rendered, lift) {
+            return false;
+        }
+        pair_pass_group(sums.each_ref().map(|s| &**s), outs, |o, a, b| *o = a + b);
+        true
+    }
+
     /// [`Average::two_by_two_rendered`] for a whole group in lockstep.
     #[inline(always)]
     fn group_rendered<T: Sample, S: Copy>(
@@ -344,6 +431,7 @@ impl<A> Average<A> {
             firsts,
             seconds,
             outs,
+            factor,
         }: LineGroup<'_, '_, S, T>,
         scratch: &mut Vec<A>,
         lift: impl Fn(S) -> A + Copy,
@@ -354,6 +442,16 @@ impl<A> Average<A> {
         let Some(shift) = self.render_shift(level).filter(|_| A::ORDER_FREE) else {
             return false;
         };
+        match factor {
+            1 => {
+                add_pass_group(firsts, seconds, outs, move |o, a, b| {
+                    *o = (lift(a) + lift(b)).render_shift(shift);
+                });
+                return true;
+            }
+            2 => {}
+            _ => return false,
+        }
         let mut sums = scratch_lines(scratch, outs.each_ref().map(|o| o.len()));
         pair_pass_group(firsts, sums.each_mut().map(|s| &mut **s), move |s, a, b| {
             *s = lift(a) + lift(b);
@@ -417,6 +515,30 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         _: &mut Vec<A>,
     ) -> bool {
         self.group_carried(group, rendered, |a| a)
+    }
+
+    fn pairs_paired(
+        &self,
+        width: usize,
+        group: LineGroup<'_, '_, T, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.group_paired(width, group, rendered, scratch, A::from_sample)
+    }
+
+    fn carry_pairs_paired(
+        &self,
+        width: usize,
+        group: LineGroup<'_, '_, A, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.group_paired(width, group, rendered, scratch, |a| a)
+    }
+
+    fn pair_line(&self, line: &[A], out: &mut [A]) {
+        pair_pass(line, out, |o, a, b| *o = a + b);
     }
 
     fn input_line_rendered(
@@ -584,10 +706,11 @@ impl Mode {
             firsts,
             seconds: lasts,
             outs,
+            factor,
         }: LineGroup<'_, '_, T, T>,
         copies: &mut Vec<T>,
     ) -> bool {
-        if self.sparse {
+        if self.sparse || factor != 2 {
             return false;
         }
         let mut copied = scratch_lines(copies, firsts.map(<[T]>::len));

@@ -58,6 +58,26 @@ pub(crate) struct Stage {
     pub(crate) block: Block,
     /// The output level this stage's rows are, if any.
     pub(crate) emit: Option<usize>,
+    /// Whether the carry this stage hands on is summed in pairs along the line (see
+    /// [`pair_carries`]).
+    pub(crate) paired_carry: bool,
+}
+
+impl Stage {
+    /// Values per line of the carry this stage hands on.
+    pub(crate) fn carry_width(&self) -> usize {
+        let width = self.block.line_width();
+        if self.paired_carry {
+            width.div_ceil(2)
+        } else {
+            width
+        }
+    }
+
+    /// Values in a row of the carry this stage hands on.
+    pub(crate) fn carry_len(&self) -> usize {
+        self.block.lines() * self.carry_width()
+    }
 }
 
 /// Everything the engine needs to build one pyramid of one array.
@@ -117,8 +137,15 @@ impl Plan {
                     .map(|(&n, &f)| n.div_ceil(f))
                     .collect();
                 let emit = (i + 1 == passes.len()).then_some(level);
-                stages.push(Stage { block, emit });
+                stages.push(Stage {
+                    block,
+                    emit,
+                    paired_carry: false,
+                });
             }
+        }
+        if matches!(operation, Operation::Average(_)) && order_free {
+            pair_carries(&mut stages);
         }
         Ok(Plan {
             shape: canonical,
@@ -151,6 +178,24 @@ impl Plan {
             }
         }
         per_row
+    }
+}
+
+/// Moves the pairing along the line of each everyday 2x2 stage (see [`Block::pairs_lines`])
+/// that another follows into the stage before it: that stage hands on its block sums already
+/// added in pairs along the line, a carry half as wide, and the next stage's block becomes
+/// 2x1 over those pairs. The sums are the same (exact integer sums, in any order); the
+/// pairing is done while the sums are still in the L1 cache and while the stage before waits
+/// on memory for its input, and half as much carry is written and read back.
+fn pair_carries(stages: &mut [Stage]) {
+    let pairs: Vec<bool> = stages.iter().map(|s| s.block.pairs_lines()).collect();
+    for k in 1..stages.len() {
+        if pairs[k - 1] && pairs[k] {
+            stages[k - 1].paired_carry = true;
+            let lines = stages[k].block.in_inner[0];
+            let paired = stages[k - 1].carry_width();
+            stages[k].block = Block::new(1, &[lines, paired], &[2, 1], false, false);
+        }
     }
 }
 
@@ -266,6 +311,29 @@ mod tests {
             plan.operation,
             Operation::Average(Schedule::Periodic { period: 5, .. })
         ));
+    }
+
+    #[test]
+    fn integer_averages_pair_the_carries_of_everyday_stages() {
+        let p = Pyramid::new(Method::Average, &[2, 2, 1], 3).unwrap();
+        let plan = Plan::new::<u8>(&p, &[75, 40, 3], MemoryOrder::Fortran).unwrap();
+        let paired: Vec<bool> = plan.stages.iter().map(|s| s.paired_carry).collect();
+        assert_eq!(paired, [true, true, false]);
+        // Stage 0 reduces 40 lines of 75 into 20 of 38 and hands on 20 lines of 19 pairs.
+        assert_eq!(plan.stages[0].carry_len(), 20 * 19);
+        assert_eq!(plan.stages[1].block.in_inner, [20, 19]);
+        assert_eq!(plan.stages[1].block.factors, [2, 1]);
+        assert_eq!(plan.stages[1].block.out_inner, [10, 19]);
+        assert_eq!(plan.stages[2].block.in_inner, [10, 10]);
+        assert_eq!(plan.stages[2].block.out_inner, plan.level_shapes[2][1..]);
+        // Not for floats (sums in order), mode, or blocks other than 2x2 inside a row.
+        let plan = Plan::new::<f32>(&p, &[75, 40, 3], MemoryOrder::Fortran).unwrap();
+        assert!(plan.stages.iter().all(|s| !s.paired_carry));
+        let mode = Pyramid::new(Method::Mode, &[2, 2, 1], 3).unwrap();
+        let plan = Plan::new::<u8>(&mode, &[75, 40, 3], MemoryOrder::Fortran).unwrap();
+        assert!(plan.stages.iter().all(|s| !s.paired_carry));
+        let plan = Plan::new::<u8>(&p, &[75, 40, 3], MemoryOrder::C).unwrap();
+        assert!(plan.stages.iter().all(|s| !s.paired_carry));
     }
 
     #[test]

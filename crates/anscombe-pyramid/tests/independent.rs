@@ -398,6 +398,8 @@ fn long_lines_take_the_vectorised_passes() {
         (vec![2, 15, 70], vec![1, 2, 2]),
         (vec![2, 21, 40], vec![1, 2, 2]),
         (vec![2, 66, 40], vec![1, 2, 2]),
+        // Seven levels: the periodic re-scaling of the sums (after level 3) on odd sizes.
+        (vec![2, 70, 99], vec![1, 2, 2]),
         (vec![3, 9, 77], vec![1, 2, 2]),
         (vec![77, 9, 3], vec![2, 2, 1]),
         (vec![2, 66, 70], vec![2, 2, 2]),
@@ -416,7 +418,7 @@ fn long_lines_take_the_vectorised_passes() {
                     .unwrap()
                     .possible_levels(&shape)
                     .unwrap();
-                for levels in [1, 3.min(possible)] {
+                for levels in [1, 3.min(possible), possible] {
                     let case = Case {
                         shape: shape.clone(),
                         factors: factors.clone(),
