@@ -504,6 +504,7 @@ trait Lines<T, O: StageOp<T>> {
     /// The values of the lines.
     type Source: Copy;
     /// [`StageOp::pairs_carried`] or [`StageOp::carry_pairs_carried`].
+    #[inline(always)]
     fn pairs_carried(
         op: &O,
         group: LineGroup<'_, '_, Self::Source, O::Carry>,
@@ -511,6 +512,7 @@ trait Lines<T, O: StageOp<T>> {
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
     /// [`StageOp::pairs_paired`] or [`StageOp::carry_pairs_paired`].
+    #[inline(always)]
     fn pairs_paired(
         op: &O,
         width: usize,
@@ -519,6 +521,7 @@ trait Lines<T, O: StageOp<T>> {
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
     /// [`StageOp::pairs_rendered`] or [`StageOp::carry_pairs_rendered`].
+    #[inline(always)]
     fn pairs_rendered(
         op: &O,
         level: usize,
@@ -549,6 +552,7 @@ struct InputLines;
 impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
     type Source = T;
 
+    #[inline(always)]
     fn pairs_carried(
         op: &O,
         group: LineGroup<'_, '_, T, O::Carry>,
@@ -558,6 +562,7 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
         op.pairs_carried(group, rendered, scratch)
     }
 
+    #[inline(always)]
     fn pairs_paired(
         op: &O,
         width: usize,
@@ -568,6 +573,7 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
         op.pairs_paired(width, group, rendered, scratch)
     }
 
+    #[inline(always)]
     fn pairs_rendered(
         op: &O,
         level: usize,
@@ -604,6 +610,7 @@ struct CarryLines;
 impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
     type Source = O::Carry;
 
+    #[inline(always)]
     fn pairs_carried(
         op: &O,
         group: LineGroup<'_, '_, O::Carry, O::Carry>,
@@ -613,6 +620,7 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
         op.carry_pairs_carried(group, rendered, scratch)
     }
 
+    #[inline(always)]
     fn pairs_paired(
         op: &O,
         width: usize,
@@ -623,6 +631,7 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
         op.carry_pairs_paired(width, group, rendered, scratch)
     }
 
+    #[inline(always)]
     fn pairs_rendered(
         op: &O,
         level: usize,

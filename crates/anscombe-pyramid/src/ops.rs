@@ -499,6 +499,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         }
     }
 
+    #[inline(always)]
     fn pairs_carried(
         &self,
         group: LineGroup<'_, '_, T, A>,
@@ -508,6 +509,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.group_carried(group, rendered, A::from_sample)
     }
 
+    #[inline(always)]
     fn carry_pairs_carried(
         &self,
         group: LineGroup<'_, '_, A, A>,
@@ -517,6 +519,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.group_carried(group, rendered, |a| a)
     }
 
+    #[inline(always)]
     fn pairs_paired(
         &self,
         width: usize,
@@ -527,6 +530,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.group_paired(width, group, rendered, scratch, A::from_sample)
     }
 
+    #[inline(always)]
     fn carry_pairs_paired(
         &self,
         width: usize,
@@ -561,6 +565,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.two_by_two_rendered(level, line, f, scratch, |a| a)
     }
 
+    #[inline(always)]
     fn pairs_rendered(
         &self,
         level: usize,
@@ -570,6 +575,7 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         self.group_rendered(level, group, scratch, A::from_sample)
     }
 
+    #[inline(always)]
     fn carry_pairs_rendered(
         &self,
         level: usize,
