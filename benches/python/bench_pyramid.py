@@ -1,6 +1,6 @@
 """Times tinybrain 1.7.0 on the pyramid benchmark cases.
 
-Usage: bench_pyramid.py IMAGE.npy LABELS.npy FRAMES_512.npy FRAMES_256.npy REPEATS
+Usage: bench_pyramid.py IMAGE.npy LABELS.npy FRAMES_512.npy FRAMES_256.npy FRAMES_64.npy REPEATS
 All inputs are (x, y, z) arrays; they are made Fortran-ordered first (tinybrain's native
 layout, so its fast path does not include a copy). Prints JSON: per case the median seconds
 per call and a SHA-256 of every output level (C order), for checking results match.
@@ -20,12 +20,13 @@ def digest(levels):
 
 
 def main():
-    image_path, labels_path, frames_512_path, frames_256_path = sys.argv[1:5]
-    repeats = int(sys.argv[5])
+    image_path, labels_path, frames_512_path, frames_256_path, frames_64_path = sys.argv[1:6]
+    repeats = int(sys.argv[6])
     image = np.asfortranarray(np.load(image_path))
     labels = np.asfortranarray(np.load(labels_path))
     frames_512 = np.asfortranarray(np.load(frames_512_path))
     frames_256 = np.asfortranarray(np.load(frames_256_path))
+    frames_64 = np.asfortranarray(np.load(frames_64_path))
     cases = {
         "average_1": lambda: tinybrain.downsample_with_averaging(image, (2, 2, 1), num_mips=1),
         "average_4": lambda: tinybrain.downsample_with_averaging(image, (2, 2, 1), num_mips=4),
@@ -33,6 +34,8 @@ def main():
         "frames_512_1": lambda: tinybrain.downsample_with_averaging(frames_512, (2, 2, 1), num_mips=1),
         "frames_256_1": lambda: tinybrain.downsample_with_averaging(frames_256, (2, 2, 1), num_mips=1),
         "frames_256_4": lambda: tinybrain.downsample_with_averaging(frames_256, (2, 2, 1), num_mips=4),
+        "frames_64_1": lambda: tinybrain.downsample_with_averaging(frames_64, (2, 2, 1), num_mips=1),
+        "frames_64_4": lambda: tinybrain.downsample_with_averaging(frames_64, (2, 2, 1), num_mips=4),
     }
     result = {}
     for name, call in cases.items():

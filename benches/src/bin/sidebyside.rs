@@ -438,7 +438,7 @@ fn cli(python: &Path) -> Result<()> {
 
 /// The pyramid cases: key (as `bench_pyramid.py` names it), label, method and levels; all
 /// pool by 2x2x1.
-const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 6] = [
+const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 8] = [
     (
         "average_1",
         "average u8 1024x1024x100 2x2x1, 1 level",
@@ -475,12 +475,25 @@ const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 6] = [
         anscombe_pyramid::Method::Average,
         4,
     ),
+    (
+        "frames_64_1",
+        "average u8 64x64x25600 2x2x1, 1 level",
+        anscombe_pyramid::Method::Average,
+        1,
+    ),
+    (
+        "frames_64_4",
+        "average u8 64x64x25600 2x2x1, 4 levels",
+        anscombe_pyramid::Method::Average,
+        4,
+    ),
 ];
 
 /// Pyramids, ours against tinybrain 1.7.0's C++ fast paths, on the issue's arrays: a
 /// 1024x1024x100 `uint8` image (2x2x1, one and four levels) and 512x512x64 `uint32` labels
 /// (2x2x1 mode); and, beyond the issue, the same number of bytes as smaller frames, 512x512
-/// and 256x256 (common two-photon sizes), where the cost per line counts for more. Both sides
+/// and 256x256 (common two-photon sizes) and 64x64 (cropped regions), where the cost per
+/// line counts for more. Both sides
 /// get Fortran-ordered arrays (tinybrain's own layout) and allocate their outputs on every
 /// call; a third row of ours rebuilds levels it already holds (`build_into`, no allocation),
 /// as the memory-bandwidth floor does. Results are compared by SHA-256 of every level.
@@ -491,15 +504,18 @@ fn pyramid(python: &Path) -> Result<()> {
     let image = anscombe_benches::pyramid_image([1024, 1024, 100], 5);
     let frames_512 = anscombe_benches::pyramid_image([512, 512, 400], 7);
     let frames_256 = anscombe_benches::pyramid_image([256, 256, 1600], 8);
+    let frames_64 = anscombe_benches::pyramid_image([64, 64, 25600], 9);
     let labels = anscombe_benches::pyramid_labels([512, 512, 64], 6);
     let image_path = dir.join("image.npy");
     let frames_512_path = dir.join("frames_512.npy");
     let frames_256_path = dir.join("frames_256.npy");
+    let frames_64_path = dir.join("frames_64.npy");
     let labels_path = dir.join("labels.npy");
     for (array, path) in [
         (&image, &image_path),
         (&frames_512, &frames_512_path),
         (&frames_256, &frames_256_path),
+        (&frames_64, &frames_64_path),
     ] {
         NpyArray::new(
             array.shape().to_vec(),
@@ -517,6 +533,7 @@ fn pyramid(python: &Path) -> Result<()> {
     let image = anscombe_benches::fortran(&image);
     let frames_512 = anscombe_benches::fortran(&frames_512);
     let frames_256 = anscombe_benches::fortran(&frames_256);
+    let frames_64 = anscombe_benches::fortran(&frames_64);
     let labels = anscombe_benches::fortran(&labels);
     let repeats = 15;
     eprintln!("running tinybrain ({repeats} repeats)...");
@@ -528,6 +545,7 @@ fn pyramid(python: &Path) -> Result<()> {
             labels_path.display().to_string(),
             frames_512_path.display().to_string(),
             frames_256_path.display().to_string(),
+            frames_64_path.display().to_string(),
             repeats.to_string(),
         ],
     )?;
@@ -550,6 +568,9 @@ fn pyramid(python: &Path) -> Result<()> {
                 "frames_512_1" => time_pyramid(&recipe, &frames_512, threads, repeats, reuse)?,
                 "frames_256_1" | "frames_256_4" => {
                     time_pyramid(&recipe, &frames_256, threads, repeats, reuse)?
+                }
+                "frames_64_1" | "frames_64_4" => {
+                    time_pyramid(&recipe, &frames_64, threads, repeats, reuse)?
                 }
                 _ => time_pyramid(&recipe, &image, threads, repeats, reuse)?,
             };

@@ -504,7 +504,6 @@ trait Lines<T, O: StageOp<T>> {
     /// The values of the lines.
     type Source: Copy;
     /// [`StageOp::pairs_carried`] or [`StageOp::carry_pairs_carried`].
-    #[inline(always)]
     fn pairs_carried(
         op: &O,
         group: LineGroup<'_, '_, Self::Source, O::Carry>,
@@ -512,7 +511,6 @@ trait Lines<T, O: StageOp<T>> {
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
     /// [`StageOp::pairs_paired`] or [`StageOp::carry_pairs_paired`].
-    #[inline(always)]
     fn pairs_paired(
         op: &O,
         width: usize,
@@ -521,7 +519,6 @@ trait Lines<T, O: StageOp<T>> {
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
     /// [`StageOp::pairs_rendered`] or [`StageOp::carry_pairs_rendered`].
-    #[inline(always)]
     fn pairs_rendered(
         op: &O,
         level: usize,
