@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use ndarray::{Array, ArrayView, ArrayViewMut, Axis, Dimension, IxDyn};
+use ndarray::{Array, ArrayView, ArrayViewMut, Dimension, IxDyn, ShapeBuilder};
 use rayon::prelude::*;
 
 use crate::cascade::{LevelSink, pipeline};
@@ -34,22 +34,19 @@ impl Pyramid {
     ) -> Result<Vec<Array<T, D>>, PyramidError> {
         let shape = input.shape().to_vec();
         let (order, data) = in_memory_order(&input);
-        let plan = Arc::new(Plan::new::<T>(self, &shape, order)?);
+        let plan = Arc::new(Plan::in_memory::<T>(self, &shape, order)?);
         let levels = run(&plan, &data)?;
         levels
             .into_iter()
-            .zip(&plan.level_shapes)
-            .map(|(samples, canonical)| {
-                let array = Array::from_shape_vec(IxDyn(canonical), samples)
-                    .map_err(|_| internal("level shape"))?;
-                let mut array = match order {
-                    MemoryOrder::C => array,
-                    MemoryOrder::Fortran => array.reversed_axes(),
+            .zip(&plan.logical_levels)
+            .map(|(samples, logical)| {
+                let shape = IxDyn(logical);
+                let array = match order {
+                    MemoryOrder::C => Array::from_shape_vec(shape, samples),
+                    MemoryOrder::Fortran => Array::from_shape_vec(shape.f(), samples),
                 };
-                if shape.len() == 1 {
-                    array = array.index_axis_move(Axis(1), 0);
-                }
                 array
+                    .map_err(|_| internal("level shape"))?
                     .into_dimensionality::<D>()
                     .map_err(|_| internal("level dimensionality"))
             })
@@ -90,7 +87,7 @@ impl Pyramid {
     ) -> Result<(), PyramidError> {
         let shape = input.shape().to_vec();
         let (order, data) = in_memory_order(&input);
-        let plan = Arc::new(Plan::new::<T>(self, &shape, order)?);
+        let plan = Arc::new(Plan::in_memory::<T>(self, &shape, order)?);
         let layout = |level: usize, got: Option<&[usize]>| PyramidError::LevelLayout {
             level,
             expected: plan.logical_levels.get(level).cloned(),

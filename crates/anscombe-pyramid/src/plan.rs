@@ -93,12 +93,38 @@ pub(crate) struct Plan {
     pub(crate) operation: Operation,
 }
 
+/// Bytes of input per engine row that merging small rows aims for: rows of this size (a
+/// 1024 x 1024 `uint8` frame) let the lockstep group kernels read streams in different
+/// pages, which rows of one or a few pages do not.
+const MERGED_ROW_BYTES: usize = 1 << 20;
+
 impl Plan {
-    /// Plans `pyramid` for a `T` array of logical `shape` in `order`.
+    /// Plans `pyramid` for a `T` array of logical `shape` in `order`, whose rows (slabs along
+    /// the outermost axis in memory) arrive one by one.
     pub(crate) fn new<T: Sample>(
         pyramid: &Pyramid,
         shape: &[usize],
         order: MemoryOrder,
+    ) -> Result<Self, PyramidError> {
+        Self::with_rows::<T>(pyramid, shape, order, false)
+    }
+
+    /// [`Plan::new`] for an array held whole in memory: the engine may treat several
+    /// consecutive small rows as one (see [`rows_to_merge`]), which changes the rows it hands
+    /// to its sink but not the samples of any level, in memory order.
+    pub(crate) fn in_memory<T: Sample>(
+        pyramid: &Pyramid,
+        shape: &[usize],
+        order: MemoryOrder,
+    ) -> Result<Self, PyramidError> {
+        Self::with_rows::<T>(pyramid, shape, order, true)
+    }
+
+    fn with_rows<T: Sample>(
+        pyramid: &Pyramid,
+        shape: &[usize],
+        order: MemoryOrder,
+        merge: bool,
     ) -> Result<Self, PyramidError> {
         let factors = pyramid.factors_for(shape.len())?;
         let logical_levels = pyramid.level_shapes(shape)?;
@@ -116,6 +142,24 @@ impl Plan {
             canonical_factors.push(1);
             for s in &mut level_shapes {
                 s.push(1);
+            }
+        }
+        let merged = if merge {
+            rows_to_merge(
+                &canonical,
+                &canonical_factors,
+                pyramid.levels,
+                size_of::<T>(),
+            )
+        } else {
+            1
+        };
+        if merged > 1 {
+            canonical[0] /= merged;
+            canonical[1] *= merged;
+            for s in &mut level_shapes {
+                s[0] /= merged;
+                s[1] *= merged;
             }
         }
         let operation = operation::<T>(pyramid, &factors)?;
@@ -179,6 +223,33 @@ impl Plan {
         }
         per_row
     }
+}
+
+/// How many consecutive rows of a C-ordered array of `shape` the engine may take as one
+/// taller row when pooling by `factors` over `levels` levels: rows are then closer to
+/// [`MERGED_ROW_BYTES`] (64 x 64 frames are one page each). Only when no level pools along
+/// the outermost axis and every level divides the next axis exactly, so that no block
+/// straddles two of the merged rows and no edge is replicated there, and only while at
+/// least 16 merged rows remain to share among threads; 1 otherwise.
+fn rows_to_merge(shape: &[usize], factors: &[usize], levels: usize, sample_bytes: usize) -> usize {
+    if shape.len() < 3 || factors[0] != 1 {
+        return 1;
+    }
+    let Some(whole) = u32::try_from(levels)
+        .ok()
+        .and_then(|levels| factors[1].checked_pow(levels))
+    else {
+        return 1;
+    };
+    let row_bytes = shape[1..].iter().product::<usize>() * sample_bytes;
+    if whole == 0 || !shape[1].is_multiple_of(whole) || row_bytes == 0 {
+        return 1;
+    }
+    let most = (MERGED_ROW_BYTES / row_bytes).min(shape[0] / 16);
+    (1..=most)
+        .rev()
+        .find(|&k| shape[0].is_multiple_of(k))
+        .unwrap_or(1)
 }
 
 /// Moves the pairing along the line of each everyday 2x2 stage (see [`Block::pairs_lines`])
@@ -334,6 +405,27 @@ mod tests {
         assert!(plan.stages.iter().all(|s| !s.paired_carry));
         let plan = Plan::new::<u8>(&p, &[75, 40, 3], MemoryOrder::C).unwrap();
         assert!(plan.stages.iter().all(|s| !s.paired_carry));
+    }
+
+    #[test]
+    fn small_rows_are_merged_only_where_no_block_straddles_them() {
+        // 64 frames of 8 x 13: 2 levels halve 8 exactly, so up to 64 / 16 = 4 frames merge.
+        assert_eq!(rows_to_merge(&[64, 8, 13], &[1, 2, 2], 2, 1), 4);
+        assert_eq!(rows_to_merge(&[60, 8, 13], &[1, 2, 2], 2, 1), 3);
+        // 4 levels do not divide 8; pooling along frames; rows of 1 MiB or more; few rows.
+        assert_eq!(rows_to_merge(&[64, 8, 13], &[1, 2, 2], 4, 1), 1);
+        assert_eq!(rows_to_merge(&[64, 8, 13], &[2, 2, 2], 1, 1), 1);
+        assert_eq!(rows_to_merge(&[64, 1024, 1024], &[1, 2, 2], 1, 1), 1);
+        assert_eq!(rows_to_merge(&[31, 8, 13], &[1, 2, 2], 1, 1), 1);
+        assert_eq!(rows_to_merge(&[64, 13], &[1, 2], 1, 1), 1);
+        // Only arrays held whole are planned merged; the streamer's rows stay frames.
+        let p = Pyramid::new(Method::Average, &[2, 2, 1], 2).unwrap();
+        let plan = Plan::in_memory::<u16>(&p, &[13, 8, 64], MemoryOrder::Fortran).unwrap();
+        assert_eq!(plan.shape, [16, 32, 13]);
+        assert_eq!(plan.level_shapes, [vec![16, 16, 7], vec![16, 8, 4]]);
+        assert_eq!(plan.logical_levels, [vec![7, 4, 64], vec![4, 2, 64]]);
+        let plan = Plan::new::<u16>(&p, &[13, 8, 64], MemoryOrder::Fortran).unwrap();
+        assert_eq!(plan.shape, [64, 8, 13]);
     }
 
     #[test]

@@ -401,6 +401,10 @@ fn long_lines_take_the_vectorised_passes() {
         // Seven levels: the periodic re-scaling of the sums (after level 3) on odd sizes.
         (vec![2, 70, 99], vec![1, 2, 2]),
         (vec![3, 9, 77], vec![1, 2, 2]),
+        // Many small frames: in C order the engine takes several as one taller row where
+        // the levels divide their height (here 1 and 3 levels, not 4).
+        (vec![64, 8, 13], vec![1, 2, 2]),
+        (vec![48, 12, 10], vec![1, 4, 2]),
         (vec![77, 9, 3], vec![2, 2, 1]),
         (vec![2, 66, 70], vec![2, 2, 2]),
     ];
