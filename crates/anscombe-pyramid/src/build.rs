@@ -52,9 +52,7 @@ impl Pyramid {
             })
             .collect()
     }
-}
 
-impl Pyramid {
     /// [`Pyramid::build`] into levels the caller holds, so that building pyramid after
     /// pyramid of arrays of one shape reuses their memory: nothing as large as a level is
     /// allocated, and no page of it is zeroed or faulted in again. Each of `levels` must
