@@ -493,9 +493,8 @@ const PYRAMID_CASES: [(&str, &str, anscombe_pyramid::Method, usize); 8] = [
 /// 1024x1024x100 `uint8` image (2x2x1, one and four levels) and 512x512x64 `uint32` labels
 /// (2x2x1 mode); and, beyond the issue, the same number of bytes as smaller frames, 512x512
 /// and 256x256 (common two-photon sizes) and 64x64 (cropped regions), where the cost per
-/// line counts for more. Both sides
-/// get Fortran-ordered arrays (tinybrain's own layout) and allocate their outputs on every
-/// call; a third row of ours rebuilds levels it already holds (`build_into`, no allocation),
+/// line counts for more. Both sides get Fortran-ordered arrays (tinybrain's own layout) and
+/// allocate their outputs on every call; a third row of ours rebuilds levels it already holds (`build_into`, no allocation),
 /// as the memory-bandwidth floor does. Results are compared by SHA-256 of every level.
 fn pyramid(python: &Path) -> Result<()> {
     use anscombe_pyramid::Pyramid;

@@ -252,8 +252,7 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             return;
         }
         for &(start, sources) in lines {
-            let len = slot.len();
-            let target = &mut slot[start.min(len)..(start + width).min(len)];
+            let target = line_slot(slot, start, width);
             if let Some(level) = stage.emit
                 && target.len() == width
                 && L::rendered(op, level, (sources, &mut *target), f, scratch)
@@ -291,8 +290,7 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         paired_group(&mut jobs, f).is_some_and(|group| L::pairs_carried(op, group, None, scratch))
     });
     for &(start, sources) in lines {
-        let len = slot.len();
-        let target = &mut slot[start.min(len)..(start + width).min(len)];
+        let target = line_slot(slot, start, width);
         let out = &mut carry[start..start + width];
         if !carried_all {
             L::reduce(op, sources, f, out, scratch);
@@ -326,16 +324,14 @@ fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     }
     let carry_lines = &carry_lines[..lines.len().min(LINES_IN_FLIGHT)];
     let done = group_jobs(carry_lines, carry, paired).is_some_and(|mut jobs| {
-        let targets = stage
-            .emit
-            .map(|level| group_jobs(lines, slot, width).map(|t| (level, t.map(|(_, t)| t))));
-        match targets {
-            Some(None) => false,
-            Some(Some(rendered)) => paired_group(&mut jobs, f)
-                .is_some_and(|g| L::pairs_paired(op, width, g, Some(rendered), scratch)),
-            None => paired_group(&mut jobs, f)
-                .is_some_and(|g| L::pairs_paired(op, width, g, None, scratch)),
-        }
+        let rendered = match stage.emit {
+            Some(level) => match group_jobs(lines, slot, width) {
+                Some(targets) => Some((level, targets.map(|(_, target)| target))),
+                None => return false,
+            },
+            None => None,
+        };
+        paired_group(&mut jobs, f).is_some_and(|g| L::pairs_paired(op, width, g, rendered, scratch))
     });
     if done {
         return;
@@ -344,15 +340,17 @@ fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         line.resize(width, O::Carry::default());
         L::reduce(op, sources, f, line, scratch);
         if let Some(level) = stage.emit {
-            let len = slot.len();
-            op.render_line(
-                level,
-                line,
-                &mut slot[start.min(len)..(start + width).min(len)],
-            );
+            op.render_line(level, line, line_slot(slot, start, width));
         }
         op.pair_line(line, &mut carry[at..at + paired]);
     }
+}
+
+/// The `width` samples of the output line at `start` in a level's row slot; empty (or
+/// short) when the stage renders nothing there (`slot` is empty when it is not a level).
+fn line_slot<T>(slot: &mut [T], start: usize, width: usize) -> &mut [T] {
+    let len = slot.len();
+    &mut slot[start.min(len)..(start + width).min(len)]
 }
 
 /// Reduces the whole groups of a row of the everyday 2x2 block (see
@@ -409,29 +407,20 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             std::array::from_fn(|member| input(member, 1)),
         );
         let done = match (&mut carry, &mut samples, level) {
-            (Some(carry), samples, _) if stage.paired_carry => L::pairs_paired(
-                op,
-                width,
-                LineGroup {
+            (Some(carry), samples, _) => {
+                let group = LineGroup {
                     firsts,
                     seconds,
                     outs: lines_at(carry, step, carry_width),
                     factor,
-                },
-                level.zip(samples.as_mut().map(|s| lines_at(s, step, width))),
-                scratch,
-            ),
-            (Some(carry), samples, _) => L::pairs_carried(
-                op,
-                LineGroup {
-                    firsts,
-                    seconds,
-                    outs: lines_at(carry, step, width),
-                    factor,
-                },
-                level.zip(samples.as_mut().map(|s| lines_at(s, step, width))),
-                scratch,
-            ),
+                };
+                let rendered = level.zip(samples.as_mut().map(|s| lines_at(s, step, width)));
+                if stage.paired_carry {
+                    L::pairs_paired(op, width, group, rendered, scratch)
+                } else {
+                    L::pairs_carried(op, group, rendered, scratch)
+                }
+            }
             (None, Some(samples), Some(level)) => L::pairs_rendered(
                 op,
                 level,
