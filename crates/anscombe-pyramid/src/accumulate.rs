@@ -27,6 +27,22 @@ pub trait Accumulator<T>:
     fn render_div(self, divisor: u128) -> T;
     /// `self / count` as a sample, truncated toward zero; zero when the count is zero.
     fn ratio(self, count: Self) -> T;
+    /// The kernel written for the vector unit for 2x2 blocks of `T` summed in `Self`, where
+    /// there is one (`u8` in `u16`, see `crate::vector`): sums, renders and carries whole
+    /// groups of line pairs from the start of the lines, and returns the input samples per
+    /// line it did, leaving the rest to the portable kernels. The default does nothing.
+    #[inline(always)]
+    fn vector_two_by_two<const N: usize>(
+        firsts: [&[T]; N],
+        seconds: [&[T]; N],
+        rendered: [&mut [T]; N],
+        shift: u32,
+        carry: Option<[&mut [Self]; N]>,
+        scratch: &mut Vec<Self>,
+    ) -> usize {
+        let _ = (firsts, seconds, rendered, shift, carry, scratch);
+        0
+    }
 }
 
 /// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the
@@ -61,6 +77,9 @@ shift_toward_zero!(signed: i16, i32, i64, i128);
 
 macro_rules! integer_accumulator {
     ($acc:ty => $($t:ty),*) => {$(
+        integer_accumulator!(@one $acc => $t);
+    )*};
+    (@one $acc:ty => $t:ty $(, vector: $kernel:path)?) => {
         impl Accumulator<$t> for $acc {
             const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
             const ORDER_FREE: bool = true;
@@ -88,11 +107,24 @@ macro_rules! integer_accumulator {
             fn ratio(self, count: Self) -> $t {
                 self.checked_div(count).unwrap_or(0) as $t
             }
+            $(
+            #[inline(always)]
+            fn vector_two_by_two<const N: usize>(
+                firsts: [&[$t]; N],
+                seconds: [&[$t]; N],
+                rendered: [&mut [$t]; N],
+                shift: u32,
+                carry: Option<[&mut [Self]; N]>,
+                scratch: &mut Vec<Self>,
+            ) -> usize {
+                $kernel(firsts, seconds, rendered, shift, carry, scratch)
+            }
+            )?
         }
-    )*};
+    };
 }
 
-integer_accumulator!(u16 => u8);
+integer_accumulator!(@one u16 => u8, vector: crate::vector::two_by_two_u8);
 integer_accumulator!(u32 => u8, u16);
 integer_accumulator!(u64 => u8, u16);
 integer_accumulator!(u128 => u32, u64);

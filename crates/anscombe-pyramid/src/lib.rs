@@ -70,6 +70,7 @@ mod plan;
 mod pyramid;
 mod sample;
 mod stream;
+mod vector;
 
 pub use cascade::LevelSink;
 pub use error::{PyramidError, SinkError};

@@ -422,6 +422,31 @@ impl<A> Average<A> {
         true
     }
 
+    /// Runs the vector kernel (see [`Accumulator::vector_two_by_two`]) on the head of a
+    /// group of 2x2 blocks of input lines (`firsts` over `seconds`, pooled by `factor` along
+    /// them) rendered into `level`'s `rendered` lines, and with `carry` handed on summed in
+    /// pairs; returns the input samples per line it did (0 where it does not apply: other
+    /// blocks, and levels whose rendering also re-scales the carry).
+    #[inline(always)]
+    fn vector_head<T: Sample>(
+        &self,
+        level: usize,
+        (firsts, seconds, factor): ([&[T]; LINES_IN_FLIGHT], [&[T]; LINES_IN_FLIGHT], usize),
+        rendered: [&mut [T]; LINES_IN_FLIGHT],
+        carry: Option<[&mut [A]; LINES_IN_FLIGHT]>,
+        scratch: &mut Vec<A>,
+    ) -> usize
+    where
+        A: Accumulator<T>,
+    {
+        match self.render_shift(level) {
+            Some(shift) if factor == 2 && !self.rescales(level) => {
+                A::vector_two_by_two(firsts, seconds, rendered, shift, carry, scratch)
+            }
+            _ => 0,
+        }
+    }
+
     /// [`Average::two_by_two_rendered`] for a whole group in lockstep.
     #[inline(always)]
     fn group_rendered<T: Sample, S: Copy>(
@@ -527,7 +552,34 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         scratch: &mut Vec<A>,
     ) -> bool {
-        self.group_paired(width, group, rendered, scratch, A::from_sample)
+        let Some((level, mut samples)) = rendered else {
+            return self.group_paired(width, group, None, scratch, A::from_sample);
+        };
+        let LineGroup {
+            firsts,
+            seconds,
+            mut outs,
+            factor,
+        } = group;
+        let done = self.vector_head(
+            level,
+            (firsts, seconds, factor),
+            samples.each_mut().map(|s| &mut **s),
+            Some(outs.each_mut().map(|o| &mut **o)),
+            scratch,
+        );
+        let rest = width - (done / 2).min(width);
+        if done > 0 && rest == 0 {
+            return true;
+        }
+        let group = LineGroup {
+            firsts: firsts.map(|line| &line[done..]),
+            seconds: seconds.map(|line| &line[done..]),
+            outs: outs.map(|out| &mut out[done / 4..]),
+            factor,
+        };
+        let samples = samples.map(|s| &mut s[done / 2..]);
+        self.group_paired(rest, group, Some((level, samples)), scratch, A::from_sample)
     }
 
     #[inline(always)]
@@ -569,10 +621,31 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
     fn pairs_rendered(
         &self,
         level: usize,
-        group: LineGroup<'_, '_, T, T>,
+        LineGroup {
+            firsts,
+            seconds,
+            mut outs,
+            factor,
+        }: LineGroup<'_, '_, T, T>,
         scratch: &mut Vec<A>,
     ) -> bool {
-        self.group_rendered(level, group, scratch, A::from_sample)
+        let done = self.vector_head(
+            level,
+            (firsts, seconds, factor),
+            outs.each_mut().map(|o| &mut **o),
+            None,
+            scratch,
+        );
+        let rest = LineGroup {
+            firsts: firsts.map(|line| &line[done..]),
+            seconds: seconds.map(|line| &line[done..]),
+            outs: outs.map(|out| &mut out[done / 2..]),
+            factor,
+        };
+        if done > 0 && rest.outs.iter().all(|out| out.is_empty()) {
+            return true;
+        }
+        self.group_rendered(level, rest, scratch, A::from_sample)
     }
 
     #[inline(always)]
