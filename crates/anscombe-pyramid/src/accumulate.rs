@@ -43,6 +43,22 @@ pub trait Accumulator<T>:
         let _ = (firsts, seconds, rendered, shift, carry, scratch);
         0
     }
+    /// The kernel written for the vector unit for the 2x1 block over carries of `T` summed
+    /// in `Self` and in pairs along the line, where there is one (`u8` in `u16`, see
+    /// `crate::vector`): adds, renders and pairs whole groups of line pairs from the start
+    /// of the lines, and returns the values per line it did, leaving the rest to the
+    /// portable kernels. The default does nothing.
+    #[inline(always)]
+    fn vector_add_lines<const N: usize>(
+        firsts: [&[Self]; N],
+        seconds: [&[Self]; N],
+        rendered: [&mut [T]; N],
+        shift: u32,
+        carry: [&mut [Self]; N],
+    ) -> usize {
+        let _ = (firsts, seconds, rendered, shift, carry);
+        0
+    }
 }
 
 /// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the
@@ -79,7 +95,7 @@ macro_rules! integer_accumulator {
     ($acc:ty => $($t:ty),*) => {$(
         integer_accumulator!(@one $acc => $t);
     )*};
-    (@one $acc:ty => $t:ty $(, vector: $kernel:path)?) => {
+    (@one $acc:ty => $t:ty $(, vector: $two_by_two:path, $add_lines:path)?) => {
         impl Accumulator<$t> for $acc {
             const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
             const ORDER_FREE: bool = true;
@@ -117,14 +133,24 @@ macro_rules! integer_accumulator {
                 carry: Option<[&mut [Self]; N]>,
                 scratch: &mut Vec<Self>,
             ) -> usize {
-                $kernel(firsts, seconds, rendered, shift, carry, scratch)
+                $two_by_two(firsts, seconds, rendered, shift, carry, scratch)
+            }
+            #[inline(always)]
+            fn vector_add_lines<const N: usize>(
+                firsts: [&[Self]; N],
+                seconds: [&[Self]; N],
+                rendered: [&mut [$t]; N],
+                shift: u32,
+                carry: [&mut [Self]; N],
+            ) -> usize {
+                $add_lines(firsts, seconds, rendered, shift, carry)
             }
             )?
         }
     };
 }
 
-integer_accumulator!(@one u16 => u8, vector: crate::vector::two_by_two_u8);
+integer_accumulator!(@one u16 => u8, vector: crate::vector::two_by_two_u8, crate::vector::add_lines_u8);
 integer_accumulator!(u32 => u8, u16);
 integer_accumulator!(u64 => u8, u16);
 integer_accumulator!(u128 => u32, u64);

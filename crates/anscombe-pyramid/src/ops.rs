@@ -20,6 +20,12 @@ use crate::sample::Sample;
 /// block's combination order.
 pub(crate) type Sources<'a, S> = [(&'a [S], usize)];
 
+/// One line of each member of a group (see [`LINES_IN_FLIGHT`]).
+pub(crate) type Group<'a, V> = [&'a [V]; LINES_IN_FLIGHT];
+
+/// [`Group`], to write.
+pub(crate) type GroupMut<'a, V> = [&'a mut [V]; LINES_IN_FLIGHT];
+
 /// One output line to compute: its input lines, and where its values go.
 pub(crate) type LineJob<'s, 'o, S, O> = (&'s Sources<'s, S>, &'o mut [O]);
 
@@ -422,29 +428,81 @@ impl<A> Average<A> {
         true
     }
 
-    /// Runs the vector kernel (see [`Accumulator::vector_two_by_two`]) on the head of a
-    /// group of 2x2 blocks of input lines (`firsts` over `seconds`, pooled by `factor` along
-    /// them) rendered into `level`'s `rendered` lines, and with `carry` handed on summed in
-    /// pairs; returns the input samples per line it did (0 where it does not apply: other
-    /// blocks, and levels whose rendering also re-scales the carry).
+    /// The shift that renders `level` in the same pass as its sums, when a vector kernel
+    /// (see [`Accumulator::vector_two_by_two`]) written for groups pooled by `kernel_factor`
+    /// along the line may take a group pooled by `factor`: not for other blocks, nor for
+    /// levels whose rendering also re-scales the carry.
     #[inline(always)]
-    fn vector_head<T: Sample>(
+    fn vector_shift(&self, level: usize, factor: usize, kernel_factor: usize) -> Option<u32> {
+        if factor == kernel_factor && !self.rescales(level) {
+            self.render_shift(level)
+        } else {
+            None
+        }
+    }
+
+    /// [`Average::group_paired`] with a vector kernel first: `head` gets the group's lines,
+    /// the rendered lines, the carry lines and the render shift, does the head of every line
+    /// and returns the input values per line it did; the portable kernels do the rest. Only
+    /// groups that render a level take the kernel (every averaging stage is a level).
+    #[inline(always)]
+    fn paired_after_head<T: Sample, S: Copy>(
         &self,
-        level: usize,
-        (firsts, seconds, factor): ([&[T]; LINES_IN_FLIGHT], [&[T]; LINES_IN_FLIGHT], usize),
-        rendered: [&mut [T]; LINES_IN_FLIGHT],
-        carry: Option<[&mut [A]; LINES_IN_FLIGHT]>,
+        width: usize,
+        group: LineGroup<'_, '_, S, A>,
+        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         scratch: &mut Vec<A>,
-    ) -> usize
+        lift: impl Fn(S) -> A + Copy,
+        (kernel_factor, head): (
+            usize,
+            impl FnOnce(
+                Group<'_, S>,
+                Group<'_, S>,
+                GroupMut<'_, T>,
+                GroupMut<'_, A>,
+                u32,
+                &mut Vec<A>,
+            ) -> usize,
+        ),
+    ) -> bool
     where
         A: Accumulator<T>,
     {
-        match self.render_shift(level) {
-            Some(shift) if factor == 2 && !self.rescales(level) => {
-                A::vector_two_by_two(firsts, seconds, rendered, shift, carry, scratch)
-            }
-            _ => 0,
+        let Some((level, mut samples)) = rendered else {
+            return self.group_paired(width, group, None, scratch, lift);
+        };
+        let LineGroup {
+            firsts,
+            seconds,
+            mut outs,
+            factor,
+        } = group;
+        let done = self
+            .vector_shift(level, factor, kernel_factor)
+            .map_or(0, |shift| {
+                head(
+                    firsts,
+                    seconds,
+                    samples.each_mut().map(|s| &mut **s),
+                    outs.each_mut().map(|o| &mut **o),
+                    shift,
+                    scratch,
+                )
+            });
+        // Every `factor` input values make one sample, every two samples one carry value.
+        let rendered_done = done / factor.max(1);
+        let rest = width - rendered_done.min(width);
+        if done > 0 && rest == 0 {
+            return true;
         }
+        let group = LineGroup {
+            firsts: firsts.map(|line| &line[done..]),
+            seconds: seconds.map(|line| &line[done..]),
+            outs: outs.map(|out| &mut out[rendered_done / 2..]),
+            factor,
+        };
+        let samples = samples.map(|s| &mut s[rendered_done..]);
+        self.group_paired(rest, group, Some((level, samples)), scratch, lift)
     }
 
     /// [`Average::two_by_two_rendered`] for a whole group in lockstep.
@@ -552,34 +610,15 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         scratch: &mut Vec<A>,
     ) -> bool {
-        let Some((level, mut samples)) = rendered else {
-            return self.group_paired(width, group, None, scratch, A::from_sample);
+        let head = |firsts: Group<'_, T>,
+                    seconds: Group<'_, T>,
+                    samples: GroupMut<'_, T>,
+                    outs: GroupMut<'_, A>,
+                    shift,
+                    scratch: &mut Vec<A>| {
+            A::vector_two_by_two(firsts, seconds, samples, shift, Some(outs), scratch)
         };
-        let LineGroup {
-            firsts,
-            seconds,
-            mut outs,
-            factor,
-        } = group;
-        let done = self.vector_head(
-            level,
-            (firsts, seconds, factor),
-            samples.each_mut().map(|s| &mut **s),
-            Some(outs.each_mut().map(|o| &mut **o)),
-            scratch,
-        );
-        let rest = width - (done / 2).min(width);
-        if done > 0 && rest == 0 {
-            return true;
-        }
-        let group = LineGroup {
-            firsts: firsts.map(|line| &line[done..]),
-            seconds: seconds.map(|line| &line[done..]),
-            outs: outs.map(|out| &mut out[done / 4..]),
-            factor,
-        };
-        let samples = samples.map(|s| &mut s[done / 2..]);
-        self.group_paired(rest, group, Some((level, samples)), scratch, A::from_sample)
+        self.paired_after_head(width, group, rendered, scratch, A::from_sample, (2, head))
     }
 
     #[inline(always)]
@@ -590,7 +629,15 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
         scratch: &mut Vec<A>,
     ) -> bool {
-        self.group_paired(width, group, rendered, scratch, |a| a)
+        let head = |firsts: Group<'_, A>,
+                    seconds: Group<'_, A>,
+                    samples: GroupMut<'_, T>,
+                    outs: GroupMut<'_, A>,
+                    shift,
+                    _: &mut Vec<A>| {
+            A::vector_add_lines(firsts, seconds, samples, shift, outs)
+        };
+        self.paired_after_head(width, group, rendered, scratch, |a| a, (1, head))
     }
 
     fn pair_line(&self, line: &[A], out: &mut [A]) {
@@ -629,13 +676,10 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
         }: LineGroup<'_, '_, T, T>,
         scratch: &mut Vec<A>,
     ) -> bool {
-        let done = self.vector_head(
-            level,
-            (firsts, seconds, factor),
-            outs.each_mut().map(|o| &mut **o),
-            None,
-            scratch,
-        );
+        let done = self.vector_shift(level, factor, 2).map_or(0, |shift| {
+            let outs = outs.each_mut().map(|o| &mut **o);
+            A::vector_two_by_two(firsts, seconds, outs, shift, None, scratch)
+        });
         let rest = LineGroup {
             firsts: firsts.map(|line| &line[done..]),
             seconds: seconds.map(|line| &line[done..]),

@@ -105,6 +105,73 @@ pub(crate) fn two_by_two_u8<const N: usize>(
     steps * STEP
 }
 
+/// Adds whole groups of line pairs of `u16` carries of `uint8` averages (`firsts[m]` over
+/// `seconds[m]`: the 2x1 block over carries summed in pairs along the line, see
+/// `plan::pair_carries`), renders each sum shifted right by `shift` into `rendered[m]`, and
+/// writes the sums of neighbouring values into `carry[m]`. Returns the values per line it did
+/// (a multiple of 16, so the rest starts at a pair); the portable kernels do the rest.
+///
+/// The carries are exact sums of `uint8` samples (or of their re-scaled averages) over the
+/// blocks of the level, so each sum is at most `255 << shift`: with shifts up to 6 the
+/// rendered values fit a byte, the sums and their pairs an `i16`, and the saturating packs
+/// never saturate. Does nothing for larger shifts (`uint8` pyramids re-scale their carry
+/// before that).
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+pub(crate) fn add_lines_u8<const N: usize>(
+    firsts: [&[u16]; N],
+    seconds: [&[u16]; N],
+    rendered: [&mut [u8]; N],
+    shift: u32,
+    carry: [&mut [u16]; N],
+) -> usize {
+    use safe_arch::{
+        add_i16_m128i, m128i, mul_i16_horizontal_add_m128i, pack_i16_to_u8_m128i,
+        pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i, shr_all_u16_m128i,
+        store_unaligned_m128i,
+    };
+
+    let steps = firsts
+        .iter()
+        .chain(&seconds)
+        .map(|line| line.len() / 16)
+        .chain(rendered.iter().map(|line| line.len() / 16))
+        .chain(carry.iter().map(|line| line.len() / 8))
+        .min()
+        .unwrap_or(0);
+    if steps == 0 || !(1..7).contains(&shift) {
+        return 0;
+    }
+    let shift = set_i64_m128i_s(i64::from(shift));
+    let ones = set_splat_i16_m128i(1);
+    let firsts = firsts.map(|line| line.as_chunks::<8>().0);
+    let seconds = seconds.map(|line| line.as_chunks::<8>().0);
+    let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
+    let carry = carry.map(|line| line.as_chunks_mut::<8>().0);
+    for step in 0..steps {
+        for m in 0..N {
+            let [low, high] = [2 * step, 2 * step + 1].map(|half| {
+                add_i16_m128i(m128i::from(firsts[m][half]), m128i::from(seconds[m][half]))
+            });
+            store_unaligned_m128i(
+                &mut rendered[m][step],
+                pack_i16_to_u8_m128i(
+                    shr_all_u16_m128i(low, shift),
+                    shr_all_u16_m128i(high, shift),
+                ),
+            );
+            carry[m][step] = pack_i32_to_i16_m128i(
+                mul_i16_horizontal_add_m128i(low, ones),
+                mul_i16_horizontal_add_m128i(high, ones),
+            )
+            .into();
+        }
+    }
+    steps * 16
+}
+
 /// Machines without the kernel: nothing done, the portable kernels do all the work.
 #[cfg(not(all(
     any(target_arch = "x86", target_arch = "x86_64"),
@@ -117,6 +184,21 @@ pub(crate) fn two_by_two_u8<const N: usize>(
     _shift: u32,
     _carry: Option<[&mut [u16]; N]>,
     _scratch: &mut Vec<u16>,
+) -> usize {
+    0
+}
+
+/// Machines without the kernel: nothing done, the portable kernels do all the work.
+#[cfg(not(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+)))]
+pub(crate) fn add_lines_u8<const N: usize>(
+    _firsts: [&[u16]; N],
+    _seconds: [&[u16]; N],
+    _rendered: [&mut [u8]; N],
+    _shift: u32,
+    _carry: [&mut [u16]; N],
 ) -> usize {
     0
 }
@@ -172,6 +254,53 @@ mod tests {
                 }
                 for (k, &value) in carry[m].iter().enumerate() {
                     let expected = if with_carry && k < done / 4 { sum(2 * k) + sum(2 * k + 1) } else { 9 };
+                    prop_assert_eq!(value, expected, "line {} carry {}", m, k);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// As `matches_the_definition`, for the 2x1 block over carries summed in pairs,
+        /// with carries as large as `uint8` averages make them.
+        #[test]
+        fn added_lines_match_the_definition(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(any::<u16>(), 1..100), 8),
+            shift in 0u32..10,
+        ) {
+            // Two carry values add up to at most `255 << shift`, as in a pyramid.
+            let most = (255u32 << shift.min(8)) / 2;
+            let lines: Vec<Vec<u16>> = lines
+                .iter()
+                .map(|line| line.iter().map(|&v| (u32::from(v) % (most + 1)) as u16).collect())
+                .collect();
+            let firsts: [&[u16]; 4] = std::array::from_fn(|m| lines[m].as_slice());
+            let seconds: [&[u16]; 4] = std::array::from_fn(|m| lines[4 + m].as_slice());
+            let width = |m: usize| firsts[m].len().min(seconds[m].len());
+            let mut rendered: Vec<Vec<u8>> = (0..4).map(|m| vec![7; width(m)]).collect();
+            let mut carry: Vec<Vec<u16>> = (0..4).map(|m| vec![9; width(m).div_ceil(2)]).collect();
+            let done = add_lines_u8(
+                firsts,
+                seconds,
+                rendered.each_mut_array(),
+                shift,
+                carry.each_mut_array(),
+            );
+            let shortest = lines.iter().map(Vec::len).min().unwrap_or(0);
+            prop_assert!(done <= shortest && done.is_multiple_of(16));
+            let vector = cfg!(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"));
+            if vector && (1..7).contains(&shift) {
+                prop_assert_eq!(done, shortest / 16 * 16);
+            }
+            for m in 0..4 {
+                let sum = |i: usize| firsts[m][i] + seconds[m][i];
+                for (i, &value) in rendered[m].iter().enumerate() {
+                    let expected = if i < done { (sum(i) >> shift) as u8 } else { 7 };
+                    prop_assert_eq!(value, expected, "line {} sample {}", m, i);
+                }
+                for (k, &value) in carry[m].iter().enumerate() {
+                    let expected = if k < done / 2 { sum(2 * k) + sum(2 * k + 1) } else { 9 };
                     prop_assert_eq!(value, expected, "line {} carry {}", m, k);
                 }
             }
