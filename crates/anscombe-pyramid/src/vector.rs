@@ -1,99 +1,173 @@
-//! A kernel written for the vector unit, for the everyday case the compiler vectorises
+//! Kernels written for the vector unit, for the everyday case the compiler vectorises
 //! poorly: `uint8` samples averaged in 2x2 blocks with `u16` sums (tinybrain's narrow
 //! accumulator), rendered and, for pyramids of several levels, handed on summed in pairs
 //! along the line (see `plan::pair_carries`). Adding neighbouring sums is a horizontal add,
 //! which portable code compiles to shuffles; SSE2's multiply-add does it in one instruction.
-//! On a 4-level pyramid of 1024 x 1024 frames this made the first stage about half as
-//! expensive. The intrinsics come through `safe_arch`, so this crate stays free of `unsafe`.
-//! On other machines the kernel does nothing and the portable kernels do all the work.
+//! On a 4-level pyramid of 1024 x 1024 frames (in cache) this made the first stage about a
+//! third cheaper. The intrinsics come through `safe_arch`, so this crate stays free of
+//! `unsafe`. On other machines the kernels do nothing and the portable kernels do all the
+//! work.
 
-/// Input samples per line that one step of the kernel reads: two vectors.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
-const STEP: usize = 32;
+pub(crate) use sse2::{add_lines_u8, two_by_two_u8};
+#[cfg(not(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+)))]
+pub(crate) use without::{add_lines_u8, two_by_two_u8};
 
-/// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
-/// pairs along the lines) from the start of the lines, renders each sum shifted right by
-/// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there;
-/// the first lines are summed into `scratch` on a pass of their own, so that each line is one
-/// forward stream through memory. Returns the input samples per line it did (a multiple of
-/// 4, so the rest of every line starts at a block pair); the portable kernels do the rest.
-/// Does nothing for shifts below 2, where a sum of four samples may not fit a sample.
+/// The kernels, on machines with SSE2.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
-pub(crate) fn two_by_two_u8<const N: usize>(
-    firsts: [&[u8]; N],
-    seconds: [&[u8]; N],
-    rendered: [&mut [u8]; N],
-    shift: u32,
-    carry: Option<[&mut [u16]; N]>,
-    scratch: &mut Vec<u16>,
-) -> usize {
-    use safe_arch::{
-        add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
-        pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
-        shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
-    };
+mod sse2 {
+    /// Input samples per line that one step of the kernel reads: two vectors.
+    const STEP: usize = 32;
 
-    let steps = firsts
-        .iter()
-        .chain(&seconds)
-        .map(|line| line.len() / STEP)
-        .chain(rendered.iter().map(|line| line.len() / (STEP / 2)))
-        .chain(carry.iter().flatten().map(|line| line.len() / (STEP / 4)))
-        .min()
-        .unwrap_or(0);
-    if steps == 0 || !(2..16).contains(&shift) {
-        return 0;
-    }
-    let low_bytes = set_splat_i16_m128i(0xff);
-    // The sum of each pair of neighbouring bytes, as 8 `u16`.
-    let pair_sums = |bytes: &[u8; 16]| {
-        let v = load_unaligned_m128i(bytes);
-        add_i16_m128i(bitand_m128i(v, low_bytes), shr_imm_u16_m128i::<8>(v))
-    };
-    // Every value is written before it is read: grow the scratch, never clear it.
-    let line_sums = steps * STEP / 2;
-    if scratch.len() < N * line_sums {
-        scratch.resize(N * line_sums, 0);
-    }
-    let mut unused = scratch.as_mut_slice();
-    let mut sums: [&mut [[u16; 8]]; N] = std::array::from_fn(|_| {
-        let (line, rest) = std::mem::take(&mut unused).split_at_mut(line_sums);
-        unused = rest;
-        line.as_chunks_mut::<8>().0
-    });
-    let firsts = firsts.map(|line| line.as_chunks::<16>().0);
-    for step in 0..steps {
-        for (line, sums) in firsts.iter().zip(sums.iter_mut()) {
-            for half in [2 * step, 2 * step + 1] {
-                sums[half] = pair_sums(&line[half]).into();
+    /// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
+    /// pairs along the lines) from the start of the lines, renders each sum shifted right by
+    /// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there;
+    /// the first lines are summed into `scratch` on a pass of their own, so that each line is one
+    /// forward stream through memory. Returns the input samples per line it did (a multiple of
+    /// 4, so the rest of every line starts at a block pair); the portable kernels do the rest.
+    /// Does nothing for shifts below 2, where a sum of four samples may not fit a sample.
+    pub(crate) fn two_by_two_u8<const N: usize>(
+        firsts: [&[u8]; N],
+        seconds: [&[u8]; N],
+        rendered: [&mut [u8]; N],
+        shift: u32,
+        carry: Option<[&mut [u16]; N]>,
+        scratch: &mut Vec<u16>,
+    ) -> usize {
+        use safe_arch::{
+            add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
+            pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
+            shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
+        };
+
+        let steps = firsts
+            .iter()
+            .chain(&seconds)
+            .map(|line| line.len() / STEP)
+            .chain(rendered.iter().map(|line| line.len() / (STEP / 2)))
+            .chain(carry.iter().flatten().map(|line| line.len() / (STEP / 4)))
+            .min()
+            .unwrap_or(0);
+        if steps == 0 || !(2..16).contains(&shift) {
+            return 0;
+        }
+        let low_bytes = set_splat_i16_m128i(0xff);
+        // The sum of each pair of neighbouring bytes, as 8 `u16`.
+        let pair_sums = |bytes: &[u8; 16]| {
+            let v = load_unaligned_m128i(bytes);
+            add_i16_m128i(bitand_m128i(v, low_bytes), shr_imm_u16_m128i::<8>(v))
+        };
+        // Every value is written before it is read: grow the scratch, never clear it.
+        let line_sums = steps * STEP / 2;
+        if scratch.len() < N * line_sums {
+            scratch.resize(N * line_sums, 0);
+        }
+        let mut unused = scratch.as_mut_slice();
+        let mut sums: [&mut [[u16; 8]]; N] = std::array::from_fn(|_| {
+            let (line, rest) = std::mem::take(&mut unused).split_at_mut(line_sums);
+            unused = rest;
+            line.as_chunks_mut::<8>().0
+        });
+        let firsts = firsts.map(|line| line.as_chunks::<16>().0);
+        for step in 0..steps {
+            for (line, sums) in firsts.iter().zip(sums.iter_mut()) {
+                for half in [2 * step, 2 * step + 1] {
+                    sums[half] = pair_sums(&line[half]).into();
+                }
             }
         }
+        let shift = set_i64_m128i_s(i64::from(shift));
+        let ones = set_splat_i16_m128i(1);
+        let seconds = seconds.map(|line| line.as_chunks::<16>().0);
+        let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
+        let mut carry = carry.map(|lines| lines.map(|line| line.as_chunks_mut::<8>().0));
+        for step in 0..steps {
+            for (m, line) in seconds.iter().enumerate() {
+                // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of
+                // sums an `i16`: the saturating packs below never saturate.
+                let [low, high] = [2 * step, 2 * step + 1]
+                    .map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[m][half])));
+                store_unaligned_m128i(
+                    &mut rendered[m][step],
+                    pack_i16_to_u8_m128i(
+                        shr_all_u16_m128i(low, shift),
+                        shr_all_u16_m128i(high, shift),
+                    ),
+                );
+                if let Some(carry) = &mut carry {
+                    carry[m][step] = pack_i32_to_i16_m128i(
+                        mul_i16_horizontal_add_m128i(low, ones),
+                        mul_i16_horizontal_add_m128i(high, ones),
+                    )
+                    .into();
+                }
+            }
+        }
+        steps * STEP
     }
-    let shift = set_i64_m128i_s(i64::from(shift));
-    let ones = set_splat_i16_m128i(1);
-    let seconds = seconds.map(|line| line.as_chunks::<16>().0);
-    let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
-    let mut carry = carry.map(|lines| lines.map(|line| line.as_chunks_mut::<8>().0));
-    for step in 0..steps {
-        for (m, line) in seconds.iter().enumerate() {
-            // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of
-            // sums an `i16`: the saturating packs below never saturate.
-            let [low, high] = [2 * step, 2 * step + 1]
-                .map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[m][half])));
-            store_unaligned_m128i(
-                &mut rendered[m][step],
-                pack_i16_to_u8_m128i(
-                    shr_all_u16_m128i(low, shift),
-                    shr_all_u16_m128i(high, shift),
-                ),
-            );
-            if let Some(carry) = &mut carry {
+
+    /// Adds whole groups of line pairs of `u16` carries of `uint8` averages (`firsts[m]` over
+    /// `seconds[m]`: the 2x1 block over carries summed in pairs along the line, see
+    /// `plan::pair_carries`), renders each sum shifted right by `shift` into `rendered[m]`, and
+    /// writes the sums of neighbouring values into `carry[m]`. Returns the values per line it did
+    /// (a multiple of 16, so the rest starts at a pair); the portable kernels do the rest.
+    ///
+    /// The carries are exact sums of `uint8` samples (or of their re-scaled averages) over the
+    /// blocks of the level, so each sum is at most `255 << shift`: with shifts up to 6 the
+    /// rendered values fit a byte, the sums and their pairs an `i16`, and the saturating packs
+    /// never saturate. Does nothing for larger shifts (`uint8` pyramids re-scale their carry
+    /// before that).
+    pub(crate) fn add_lines_u8<const N: usize>(
+        firsts: [&[u16]; N],
+        seconds: [&[u16]; N],
+        rendered: [&mut [u8]; N],
+        shift: u32,
+        carry: [&mut [u16]; N],
+    ) -> usize {
+        use safe_arch::{
+            add_i16_m128i, m128i, mul_i16_horizontal_add_m128i, pack_i16_to_u8_m128i,
+            pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i, shr_all_u16_m128i,
+            store_unaligned_m128i,
+        };
+
+        let steps = firsts
+            .iter()
+            .chain(&seconds)
+            .map(|line| line.len() / 16)
+            .chain(rendered.iter().map(|line| line.len() / 16))
+            .chain(carry.iter().map(|line| line.len() / 8))
+            .min()
+            .unwrap_or(0);
+        if steps == 0 || !(1..7).contains(&shift) {
+            return 0;
+        }
+        let shift = set_i64_m128i_s(i64::from(shift));
+        let ones = set_splat_i16_m128i(1);
+        let firsts = firsts.map(|line| line.as_chunks::<8>().0);
+        let seconds = seconds.map(|line| line.as_chunks::<8>().0);
+        let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
+        let carry = carry.map(|line| line.as_chunks_mut::<8>().0);
+        for step in 0..steps {
+            for m in 0..N {
+                let [low, high] = [2 * step, 2 * step + 1].map(|half| {
+                    add_i16_m128i(m128i::from(firsts[m][half]), m128i::from(seconds[m][half]))
+                });
+                store_unaligned_m128i(
+                    &mut rendered[m][step],
+                    pack_i16_to_u8_m128i(
+                        shr_all_u16_m128i(low, shift),
+                        shr_all_u16_m128i(high, shift),
+                    ),
+                );
                 carry[m][step] = pack_i32_to_i16_m128i(
                     mul_i16_horizontal_add_m128i(low, ones),
                     mul_i16_horizontal_add_m128i(high, ones),
@@ -101,112 +175,50 @@ pub(crate) fn two_by_two_u8<const N: usize>(
                 .into();
             }
         }
+        steps * 16
     }
-    steps * STEP
 }
 
-/// Adds whole groups of line pairs of `u16` carries of `uint8` averages (`firsts[m]` over
-/// `seconds[m]`: the 2x1 block over carries summed in pairs along the line, see
-/// `plan::pair_carries`), renders each sum shifted right by `shift` into `rendered[m]`, and
-/// writes the sums of neighbouring values into `carry[m]`. Returns the values per line it did
-/// (a multiple of 16, so the rest starts at a pair); the portable kernels do the rest.
-///
-/// The carries are exact sums of `uint8` samples (or of their re-scaled averages) over the
-/// blocks of the level, so each sum is at most `255 << shift`: with shifts up to 6 the
-/// rendered values fit a byte, the sums and their pairs an `i16`, and the saturating packs
-/// never saturate. Does nothing for larger shifts (`uint8` pyramids re-scale their carry
-/// before that).
-#[cfg(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2"
-))]
-pub(crate) fn add_lines_u8<const N: usize>(
-    firsts: [&[u16]; N],
-    seconds: [&[u16]; N],
-    rendered: [&mut [u8]; N],
-    shift: u32,
-    carry: [&mut [u16]; N],
-) -> usize {
-    use safe_arch::{
-        add_i16_m128i, m128i, mul_i16_horizontal_add_m128i, pack_i16_to_u8_m128i,
-        pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i, shr_all_u16_m128i,
-        store_unaligned_m128i,
-    };
-
-    let steps = firsts
-        .iter()
-        .chain(&seconds)
-        .map(|line| line.len() / 16)
-        .chain(rendered.iter().map(|line| line.len() / 16))
-        .chain(carry.iter().map(|line| line.len() / 8))
-        .min()
-        .unwrap_or(0);
-    if steps == 0 || !(1..7).contains(&shift) {
-        return 0;
-    }
-    let shift = set_i64_m128i_s(i64::from(shift));
-    let ones = set_splat_i16_m128i(1);
-    let firsts = firsts.map(|line| line.as_chunks::<8>().0);
-    let seconds = seconds.map(|line| line.as_chunks::<8>().0);
-    let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
-    let carry = carry.map(|line| line.as_chunks_mut::<8>().0);
-    for step in 0..steps {
-        for m in 0..N {
-            let [low, high] = [2 * step, 2 * step + 1].map(|half| {
-                add_i16_m128i(m128i::from(firsts[m][half]), m128i::from(seconds[m][half]))
-            });
-            store_unaligned_m128i(
-                &mut rendered[m][step],
-                pack_i16_to_u8_m128i(
-                    shr_all_u16_m128i(low, shift),
-                    shr_all_u16_m128i(high, shift),
-                ),
-            );
-            carry[m][step] = pack_i32_to_i16_m128i(
-                mul_i16_horizontal_add_m128i(low, ones),
-                mul_i16_horizontal_add_m128i(high, ones),
-            )
-            .into();
-        }
-    }
-    steps * 16
-}
-
-/// Machines without the kernel: nothing done, the portable kernels do all the work.
+/// Machines without the vector unit the kernels are written for.
 #[cfg(not(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 )))]
-pub(crate) fn two_by_two_u8<const N: usize>(
-    _firsts: [&[u8]; N],
-    _seconds: [&[u8]; N],
-    _rendered: [&mut [u8]; N],
-    _shift: u32,
-    _carry: Option<[&mut [u16]; N]>,
-    _scratch: &mut Vec<u16>,
-) -> usize {
-    0
-}
+mod without {
+    /// Does nothing: the portable kernels do all the work.
+    pub(crate) fn two_by_two_u8<const N: usize>(
+        _firsts: [&[u8]; N],
+        _seconds: [&[u8]; N],
+        _rendered: [&mut [u8]; N],
+        _shift: u32,
+        _carry: Option<[&mut [u16]; N]>,
+        _scratch: &mut Vec<u16>,
+    ) -> usize {
+        0
+    }
 
-/// Machines without the kernel: nothing done, the portable kernels do all the work.
-#[cfg(not(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2"
-)))]
-pub(crate) fn add_lines_u8<const N: usize>(
-    _firsts: [&[u16]; N],
-    _seconds: [&[u16]; N],
-    _rendered: [&mut [u8]; N],
-    _shift: u32,
-    _carry: [&mut [u16]; N],
-) -> usize {
-    0
+    /// Does nothing: the portable kernels do all the work.
+    pub(crate) fn add_lines_u8<const N: usize>(
+        _firsts: [&[u16]; N],
+        _seconds: [&[u16]; N],
+        _rendered: [&mut [u8]; N],
+        _shift: u32,
+        _carry: [&mut [u16]; N],
+    ) -> usize {
+        0
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Whether this machine has the kernels (elsewhere they must do nothing).
+    const HAS_KERNELS: bool = cfg!(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ));
 
     /// Sample `i` of a line, the last one repeated past its end.
     fn at(line: &[u8], i: usize) -> u16 {
@@ -239,8 +251,7 @@ mod tests {
             );
             let shortest = lines.iter().map(Vec::len).min().unwrap_or(0);
             prop_assert!(done <= shortest && done.is_multiple_of(4));
-            let vector = cfg!(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"));
-            if vector && (2..16).contains(&shift) {
+            if HAS_KERNELS && (2..16).contains(&shift) {
                 prop_assert_eq!(done, shortest / 32 * 32);
             }
             for m in 0..4 {
@@ -289,8 +300,7 @@ mod tests {
             );
             let shortest = lines.iter().map(Vec::len).min().unwrap_or(0);
             prop_assert!(done <= shortest && done.is_multiple_of(16));
-            let vector = cfg!(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"));
-            if vector && (1..7).contains(&shift) {
+            if HAS_KERNELS && (1..7).contains(&shift) {
                 prop_assert_eq!(done, shortest / 16 * 16);
             }
             for m in 0..4 {
