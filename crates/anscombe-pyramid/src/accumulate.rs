@@ -7,6 +7,8 @@
 use std::fmt::Debug;
 use std::ops::Add;
 
+use crate::kernel::LINES_IN_FLIGHT;
+
 /// A running sum of samples of type `T`.
 pub trait Accumulator<T>:
     Copy + Send + Sync + Default + PartialEq + Debug + Add<Output = Self>
@@ -32,12 +34,12 @@ pub trait Accumulator<T>:
     /// groups of line pairs from the start of the lines, and returns the input samples per
     /// line it did, leaving the rest to the portable kernels. The default does nothing.
     #[inline(always)]
-    fn vector_two_by_two<const N: usize>(
-        firsts: [&[T]; N],
-        seconds: [&[T]; N],
-        rendered: [&mut [T]; N],
+    fn vector_two_by_two(
+        firsts: [&[T]; LINES_IN_FLIGHT],
+        seconds: [&[T]; LINES_IN_FLIGHT],
+        rendered: [&mut [T]; LINES_IN_FLIGHT],
         shift: u32,
-        carry: Option<[&mut [Self]; N]>,
+        carry: Option<[&mut [Self]; LINES_IN_FLIGHT]>,
         scratch: &mut Vec<Self>,
     ) -> usize {
         let _ = (firsts, seconds, rendered, shift, carry, scratch);
@@ -49,12 +51,12 @@ pub trait Accumulator<T>:
     /// of the lines, and returns the values per line it did, leaving the rest to the
     /// portable kernels. The default does nothing.
     #[inline(always)]
-    fn vector_add_lines<const N: usize>(
-        firsts: [&[Self]; N],
-        seconds: [&[Self]; N],
-        rendered: [&mut [T]; N],
+    fn vector_add_lines(
+        firsts: [&[Self]; LINES_IN_FLIGHT],
+        seconds: [&[Self]; LINES_IN_FLIGHT],
+        rendered: [&mut [T]; LINES_IN_FLIGHT],
         shift: u32,
-        carry: [&mut [Self]; N],
+        carry: [&mut [Self]; LINES_IN_FLIGHT],
     ) -> usize {
         let _ = (firsts, seconds, rendered, shift, carry);
         0
@@ -125,23 +127,23 @@ macro_rules! integer_accumulator {
             }
             $(
             #[inline(always)]
-            fn vector_two_by_two<const N: usize>(
-                firsts: [&[$t]; N],
-                seconds: [&[$t]; N],
-                rendered: [&mut [$t]; N],
+            fn vector_two_by_two(
+                firsts: [&[$t]; LINES_IN_FLIGHT],
+                seconds: [&[$t]; LINES_IN_FLIGHT],
+                rendered: [&mut [$t]; LINES_IN_FLIGHT],
                 shift: u32,
-                carry: Option<[&mut [Self]; N]>,
+                carry: Option<[&mut [Self]; LINES_IN_FLIGHT]>,
                 scratch: &mut Vec<Self>,
             ) -> usize {
                 $two_by_two(firsts, seconds, rendered, shift, carry, scratch)
             }
             #[inline(always)]
-            fn vector_add_lines<const N: usize>(
-                firsts: [&[Self]; N],
-                seconds: [&[Self]; N],
-                rendered: [&mut [$t]; N],
+            fn vector_add_lines(
+                firsts: [&[Self]; LINES_IN_FLIGHT],
+                seconds: [&[Self]; LINES_IN_FLIGHT],
+                rendered: [&mut [$t]; LINES_IN_FLIGHT],
                 shift: u32,
-                carry: [&mut [Self]; N],
+                carry: [&mut [Self]; LINES_IN_FLIGHT],
             ) -> usize {
                 $add_lines(firsts, seconds, rendered, shift, carry)
             }

@@ -28,6 +28,27 @@ mod sse2 {
     /// Input samples per line that one step of the kernel reads: two vectors.
     const STEP: usize = 32;
 
+    /// The values of four lines side by side, one step at a time: zipped slice iterators
+    /// check one bound per step where indexing would check every access.
+    fn four<V>(lines: [&[V]; 4]) -> impl Iterator<Item = [&V; 4]> {
+        let [a, b, c, d] = lines;
+        a.iter()
+            .zip(b)
+            .zip(c)
+            .zip(d)
+            .map(|(((a, b), c), d)| [a, b, c, d])
+    }
+
+    /// [`four`], to write.
+    fn four_mut<V>(lines: [&mut [V]; 4]) -> impl Iterator<Item = [&mut V; 4]> {
+        let [a, b, c, d] = lines;
+        a.iter_mut()
+            .zip(b)
+            .zip(c)
+            .zip(d)
+            .map(|(((a, b), c), d)| [a, b, c, d])
+    }
+
     /// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
     /// pairs along the lines) from the start of the lines, renders each sum shifted right by
     /// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there;
@@ -35,12 +56,12 @@ mod sse2 {
     /// forward stream through memory. Returns the input samples per line it did (a multiple of
     /// 4, so the rest of every line starts at a block pair); the portable kernels do the rest.
     /// Does nothing for shifts below 2, where a sum of four samples may not fit a sample.
-    pub(crate) fn two_by_two_u8<const N: usize>(
-        firsts: [&[u8]; N],
-        seconds: [&[u8]; N],
-        rendered: [&mut [u8]; N],
+    pub(crate) fn two_by_two_u8<'a>(
+        firsts: [&'a [u8]; 4],
+        seconds: [&'a [u8]; 4],
+        rendered: [&mut [u8]; 4],
         shift: u32,
-        carry: Option<[&mut [u16]; N]>,
+        carry: Option<[&mut [u16]; 4]>,
         scratch: &mut Vec<u16>,
     ) -> usize {
         use safe_arch::{
@@ -68,47 +89,62 @@ mod sse2 {
         };
         // Every value is written before it is read: grow the scratch, never clear it.
         let line_sums = steps * STEP / 2;
-        if scratch.len() < N * line_sums {
-            scratch.resize(N * line_sums, 0);
+        if scratch.len() < 4 * line_sums {
+            scratch.resize(4 * line_sums, 0);
         }
         let mut unused = scratch.as_mut_slice();
-        let mut sums: [&mut [[u16; 8]]; N] = std::array::from_fn(|_| {
+        let mut sums: [&mut [[[u16; 8]; 2]]; 4] = std::array::from_fn(|_| {
             let (line, rest) = std::mem::take(&mut unused).split_at_mut(line_sums);
             unused = rest;
-            line.as_chunks_mut::<8>().0
+            line.as_chunks_mut::<8>().0.as_chunks_mut::<2>().0
         });
-        let firsts = firsts.map(|line| line.as_chunks::<16>().0);
-        for step in 0..steps {
-            for (line, sums) in firsts.iter().zip(sums.iter_mut()) {
-                for half in [2 * step, 2 * step + 1] {
-                    sums[half] = pair_sums(&line[half]).into();
-                }
+        let steps_of = |line: &'a [u8]| line.as_chunks::<16>().0.as_chunks::<2>().0;
+        for (lines, sums) in
+            four(firsts.map(steps_of)).zip(four_mut(sums.each_mut().map(|s| &mut **s)))
+        {
+            for (line, sums) in lines.into_iter().zip(sums) {
+                *sums = line.each_ref().map(|half| pair_sums(half).into());
             }
         }
         let shift = set_i64_m128i_s(i64::from(shift));
         let ones = set_splat_i16_m128i(1);
-        let seconds = seconds.map(|line| line.as_chunks::<16>().0);
-        let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
-        let mut carry = carry.map(|lines| lines.map(|line| line.as_chunks_mut::<8>().0));
-        for step in 0..steps {
-            for (m, line) in seconds.iter().enumerate() {
-                // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of
-                // sums an `i16`: the saturating packs below never saturate.
-                let [low, high] = [2 * step, 2 * step + 1]
-                    .map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[m][half])));
-                store_unaligned_m128i(
-                    &mut rendered[m][step],
-                    pack_i16_to_u8_m128i(
-                        shr_all_u16_m128i(low, shift),
-                        shr_all_u16_m128i(high, shift),
-                    ),
-                );
-                if let Some(carry) = &mut carry {
-                    carry[m][step] = pack_i32_to_i16_m128i(
-                        mul_i16_horizontal_add_m128i(low, ones),
-                        mul_i16_horizontal_add_m128i(high, ones),
-                    )
-                    .into();
+        // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of sums an
+        // `i16`: the saturating packs below never saturate.
+        let block_sums = |line: &[[u8; 16]; 2], sums: &[[u16; 8]; 2], rendered: &mut [u8; 16]| {
+            let [low, high] =
+                [0, 1].map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[half])));
+            store_unaligned_m128i(
+                rendered,
+                pack_i16_to_u8_m128i(
+                    shr_all_u16_m128i(low, shift),
+                    shr_all_u16_m128i(high, shift),
+                ),
+            );
+            (low, high)
+        };
+        let seconds = four(seconds.map(steps_of)).zip(four(sums.each_ref().map(|s| &**s)));
+        let rendered = four_mut(rendered.map(|line| line.as_chunks_mut::<16>().0));
+        match carry {
+            Some(carry) => {
+                let carry = four_mut(carry.map(|line| line.as_chunks_mut::<8>().0));
+                for (((lines, sums), rendered), carry) in seconds.zip(rendered).zip(carry) {
+                    for (((line, sums), rendered), carry) in
+                        lines.into_iter().zip(sums).zip(rendered).zip(carry)
+                    {
+                        let (low, high) = block_sums(line, sums, rendered);
+                        *carry = pack_i32_to_i16_m128i(
+                            mul_i16_horizontal_add_m128i(low, ones),
+                            mul_i16_horizontal_add_m128i(high, ones),
+                        )
+                        .into();
+                    }
+                }
+            }
+            None => {
+                for ((lines, sums), rendered) in seconds.zip(rendered) {
+                    for ((line, sums), rendered) in lines.into_iter().zip(sums).zip(rendered) {
+                        block_sums(line, sums, rendered);
+                    }
                 }
             }
         }
@@ -126,12 +162,12 @@ mod sse2 {
     /// rendered values fit a byte, the sums and their pairs an `i16`, and the saturating packs
     /// never saturate. Does nothing for larger shifts (`uint8` pyramids re-scale their carry
     /// before that).
-    pub(crate) fn add_lines_u8<const N: usize>(
-        firsts: [&[u16]; N],
-        seconds: [&[u16]; N],
-        rendered: [&mut [u8]; N],
+    pub(crate) fn add_lines_u8<'a>(
+        firsts: [&'a [u16]; 4],
+        seconds: [&'a [u16]; 4],
+        rendered: [&mut [u8]; 4],
         shift: u32,
-        carry: [&mut [u16]; N],
+        carry: [&mut [u16]; 4],
     ) -> usize {
         use safe_arch::{
             add_i16_m128i, m128i, mul_i16_horizontal_add_m128i, pack_i16_to_u8_m128i,
@@ -152,23 +188,24 @@ mod sse2 {
         }
         let shift = set_i64_m128i_s(i64::from(shift));
         let ones = set_splat_i16_m128i(1);
-        let firsts = firsts.map(|line| line.as_chunks::<8>().0);
-        let seconds = seconds.map(|line| line.as_chunks::<8>().0);
-        let rendered = rendered.map(|line| line.as_chunks_mut::<16>().0);
-        let carry = carry.map(|line| line.as_chunks_mut::<8>().0);
-        for step in 0..steps {
-            for m in 0..N {
-                let [low, high] = [2 * step, 2 * step + 1].map(|half| {
-                    add_i16_m128i(m128i::from(firsts[m][half]), m128i::from(seconds[m][half]))
-                });
+        let pairs_of = |line: &'a [u16]| line.as_chunks::<8>().0.as_chunks::<2>().0;
+        let lines = four(firsts.map(pairs_of)).zip(four(seconds.map(pairs_of)));
+        let rendered = four_mut(rendered.map(|line| line.as_chunks_mut::<16>().0));
+        let carry = four_mut(carry.map(|line| line.as_chunks_mut::<8>().0));
+        for (((firsts, seconds), rendered), carry) in lines.zip(rendered).zip(carry) {
+            for (((first, second), rendered), carry) in
+                firsts.into_iter().zip(seconds).zip(rendered).zip(carry)
+            {
+                let [low, high] = [0, 1]
+                    .map(|half| add_i16_m128i(m128i::from(first[half]), m128i::from(second[half])));
                 store_unaligned_m128i(
-                    &mut rendered[m][step],
+                    rendered,
                     pack_i16_to_u8_m128i(
                         shr_all_u16_m128i(low, shift),
                         shr_all_u16_m128i(high, shift),
                     ),
                 );
-                carry[m][step] = pack_i32_to_i16_m128i(
+                *carry = pack_i32_to_i16_m128i(
                     mul_i16_horizontal_add_m128i(low, ones),
                     mul_i16_horizontal_add_m128i(high, ones),
                 )
@@ -186,24 +223,24 @@ mod sse2 {
 )))]
 mod without {
     /// Does nothing: the portable kernels do all the work.
-    pub(crate) fn two_by_two_u8<const N: usize>(
-        _firsts: [&[u8]; N],
-        _seconds: [&[u8]; N],
-        _rendered: [&mut [u8]; N],
+    pub(crate) fn two_by_two_u8(
+        _firsts: [&[u8]; 4],
+        _seconds: [&[u8]; 4],
+        _rendered: [&mut [u8]; 4],
         _shift: u32,
-        _carry: Option<[&mut [u16]; N]>,
+        _carry: Option<[&mut [u16]; 4]>,
         _scratch: &mut Vec<u16>,
     ) -> usize {
         0
     }
 
     /// Does nothing: the portable kernels do all the work.
-    pub(crate) fn add_lines_u8<const N: usize>(
-        _firsts: [&[u16]; N],
-        _seconds: [&[u16]; N],
-        _rendered: [&mut [u8]; N],
+    pub(crate) fn add_lines_u8(
+        _firsts: [&[u16]; 4],
+        _seconds: [&[u16]; 4],
+        _rendered: [&mut [u8]; 4],
         _shift: u32,
-        _carry: [&mut [u16]; N],
+        _carry: [&mut [u16]; 4],
     ) -> usize {
         0
     }
