@@ -25,6 +25,12 @@ pub(crate) use without::{add_lines_u8, two_by_two_u8};
     target_feature = "sse2"
 ))]
 mod sse2 {
+    use safe_arch::{
+        add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
+        pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
+        shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
+    };
+
     /// Input samples per line that one step of the kernel reads: two vectors.
     const STEP: usize = 32;
 
@@ -49,6 +55,28 @@ mod sse2 {
             .map(|(((a, b), c), d)| [a, b, c, d])
     }
 
+    /// Sums `low` and `high` (8 `u16` each) shifted right by `shift`, as 16 bytes; the sums
+    /// must fit a byte once shifted (the pack saturates).
+    #[inline(always)]
+    fn rendered(low: m128i, high: m128i, shift: m128i) -> m128i {
+        pack_i16_to_u8_m128i(
+            shr_all_u16_m128i(low, shift),
+            shr_all_u16_m128i(high, shift),
+        )
+    }
+
+    /// The sums of neighbouring values of `low` then `high` (8 `u16` each), by multiply-add;
+    /// the values and their pairs must fit an `i16` (the pack saturates).
+    #[inline(always)]
+    fn paired(low: m128i, high: m128i) -> [u16; 8] {
+        let ones = set_splat_i16_m128i(1);
+        pack_i32_to_i16_m128i(
+            mul_i16_horizontal_add_m128i(low, ones),
+            mul_i16_horizontal_add_m128i(high, ones),
+        )
+        .into()
+    }
+
     /// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
     /// pairs along the lines) from the start of the lines, renders each sum shifted right by
     /// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there;
@@ -64,12 +92,6 @@ mod sse2 {
         carry: Option<[&mut [u16]; 4]>,
         scratch: &mut Vec<u16>,
     ) -> usize {
-        use safe_arch::{
-            add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
-            pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
-            shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
-        };
-
         let steps = firsts
             .iter()
             .chain(&seconds)
@@ -107,19 +129,12 @@ mod sse2 {
             }
         }
         let shift = set_i64_m128i_s(i64::from(shift));
-        let ones = set_splat_i16_m128i(1);
         // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of sums an
         // `i16`: the saturating packs below never saturate.
         let block_sums = |line: &[[u8; 16]; 2], sums: &[[u16; 8]; 2], rendered: &mut [u8; 16]| {
             let [low, high] =
                 [0, 1].map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[half])));
-            store_unaligned_m128i(
-                rendered,
-                pack_i16_to_u8_m128i(
-                    shr_all_u16_m128i(low, shift),
-                    shr_all_u16_m128i(high, shift),
-                ),
-            );
+            store_unaligned_m128i(rendered, self::rendered(low, high, shift));
             (low, high)
         };
         let seconds = four(seconds.map(steps_of)).zip(four(sums.each_ref().map(|s| &**s)));
@@ -132,11 +147,7 @@ mod sse2 {
                         lines.into_iter().zip(sums).zip(rendered).zip(carry)
                     {
                         let (low, high) = block_sums(line, sums, rendered);
-                        *carry = pack_i32_to_i16_m128i(
-                            mul_i16_horizontal_add_m128i(low, ones),
-                            mul_i16_horizontal_add_m128i(high, ones),
-                        )
-                        .into();
+                        *carry = paired(low, high);
                     }
                 }
             }
@@ -169,12 +180,6 @@ mod sse2 {
         shift: u32,
         carry: [&mut [u16]; 4],
     ) -> usize {
-        use safe_arch::{
-            add_i16_m128i, m128i, mul_i16_horizontal_add_m128i, pack_i16_to_u8_m128i,
-            pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i, shr_all_u16_m128i,
-            store_unaligned_m128i,
-        };
-
         let steps = firsts
             .iter()
             .chain(&seconds)
@@ -187,7 +192,6 @@ mod sse2 {
             return 0;
         }
         let shift = set_i64_m128i_s(i64::from(shift));
-        let ones = set_splat_i16_m128i(1);
         let pairs_of = |line: &'a [u16]| line.as_chunks::<8>().0.as_chunks::<2>().0;
         let lines = four(firsts.map(pairs_of)).zip(four(seconds.map(pairs_of)));
         let rendered = four_mut(rendered.map(|line| line.as_chunks_mut::<16>().0));
@@ -198,18 +202,8 @@ mod sse2 {
             {
                 let [low, high] = [0, 1]
                     .map(|half| add_i16_m128i(m128i::from(first[half]), m128i::from(second[half])));
-                store_unaligned_m128i(
-                    rendered,
-                    pack_i16_to_u8_m128i(
-                        shr_all_u16_m128i(low, shift),
-                        shr_all_u16_m128i(high, shift),
-                    ),
-                );
-                *carry = pack_i32_to_i16_m128i(
-                    mul_i16_horizontal_add_m128i(low, ones),
-                    mul_i16_horizontal_add_m128i(high, ones),
-                )
-                .into();
+                store_unaligned_m128i(rendered, self::rendered(low, high, shift));
+                *carry = paired(low, high);
             }
         }
         steps * 16
