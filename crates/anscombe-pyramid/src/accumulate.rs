@@ -8,6 +8,7 @@ use std::fmt::Debug;
 use std::ops::Add;
 
 use crate::kernel::LINES_IN_FLIGHT;
+use crate::ops::Bands;
 
 /// A running sum of samples of type `T`.
 pub trait Accumulator<T>:
@@ -61,6 +62,22 @@ pub trait Accumulator<T>:
         let _ = (firsts, seconds, rendered, shift, carry);
         0
     }
+    /// The kernel written for the vector unit for every group of a row of 2x2 blocks of `T`
+    /// summed in `Self`, where there is one (`u8` in `u16`, see `crate::vector`): renders
+    /// with `shift` and carries, as [`crate::ops::StageOp::bands_rendered`]. The default
+    /// declines.
+    #[inline(always)]
+    fn vector_bands(bands: Bands<'_, T, T, Self>, shift: u32, scratch: &mut Vec<Self>) -> bool {
+        let _ = (bands, shift, scratch);
+        false
+    }
+    /// [`Accumulator::vector_bands`] for the 2x1 block over carries summed in pairs along
+    /// the line. The default declines.
+    #[inline(always)]
+    fn vector_carry_bands(bands: Bands<'_, Self, T, Self>, shift: u32) -> bool {
+        let _ = (bands, shift);
+        false
+    }
 }
 
 /// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the
@@ -97,7 +114,7 @@ macro_rules! integer_accumulator {
     ($acc:ty => $($t:ty),*) => {$(
         integer_accumulator!(@one $acc => $t);
     )*};
-    (@one $acc:ty => $t:ty $(, vector: $two_by_two:path, $add_lines:path)?) => {
+    (@one $acc:ty => $t:ty $(, vector: $two_by_two:path, $add_lines:path, $bands:path, $carry_bands:path)?) => {
         impl Accumulator<$t> for $acc {
             const HEADROOM_BITS: u32 = <$acc>::BITS - <$t>::BITS;
             const ORDER_FREE: bool = true;
@@ -147,12 +164,30 @@ macro_rules! integer_accumulator {
             ) -> usize {
                 $add_lines(firsts, seconds, rendered, shift, carry)
             }
+            #[inline(always)]
+            fn vector_bands(
+                bands: Bands<'_, $t, $t, Self>,
+                shift: u32,
+                scratch: &mut Vec<Self>,
+            ) -> bool {
+                $bands(bands, shift, scratch)
+            }
+            #[inline(always)]
+            fn vector_carry_bands(bands: Bands<'_, Self, $t, Self>, shift: u32) -> bool {
+                $carry_bands(bands, shift)
+            }
             )?
         }
     };
 }
 
-integer_accumulator!(@one u16 => u8, vector: crate::vector::two_by_two_u8, crate::vector::add_lines_u8);
+integer_accumulator!(
+    @one u16 => u8,
+    vector: crate::vector::two_by_two_u8,
+    crate::vector::add_lines_u8,
+    crate::vector::two_by_two_bands_u8,
+    crate::vector::add_bands_u8
+);
 integer_accumulator!(u32 => u8, u16);
 integer_accumulator!(u64 => u8, u16);
 integer_accumulator!(u128 => u32, u64);

@@ -12,7 +12,7 @@ use crate::error::{PyramidError, SinkError};
 use crate::kernel::LINES_IN_FLIGHT;
 use crate::kernel::LineSources;
 use crate::ops::{
-    Average, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
+    Average, Bands, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
     paired_group,
 };
 use crate::plan::{Operation, Plan, Schedule, Stage};
@@ -362,7 +362,8 @@ fn line_slot<T>(slot: &mut [T], start: usize, width: usize) -> &mut [T] {
 /// walk forms them. Writes the carry row `carry` (when a later stage needs it; summed in
 /// pairs along the line when the stage pairs its carry) and renders into `rendered`'s level
 /// (when the stage is one) in one pass; returns `4q` (the general walk does the rest), or 0
-/// when the method has no such pass.
+/// when the method has no such pass. Where the method has a kernel for all the groups at
+/// once (see [`Bands`]), they go to it in one call.
 fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     op: &O,
     stage: &Stage,
@@ -397,6 +398,21 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         Some((level, samples)) => (Some(level), Some(quarters(samples, stride * width))),
         None => (None, None),
     };
+    if let (Some(level), Some(samples)) = (level, &mut samples)
+        && (carry.is_none() || stage.paired_carry)
+    {
+        let band_len = 2 * stride * line_in;
+        let bands = Bands {
+            inputs: std::array::from_fn(|m| &row[m * band_len..(m + 1) * band_len]),
+            line_in,
+            rendered: samples.each_mut().map(|s| &mut **s),
+            factor,
+            carry: carry.as_mut().map(|c| c.each_mut().map(|c| &mut **c)),
+        };
+        if L::bands_rendered(op, level, bands, scratch) {
+            return covered;
+        }
+    }
     for step in 0..stride {
         let input = |member: usize, second: usize| {
             let line = 2 * (member * stride + step) + second;
@@ -514,6 +530,13 @@ trait Lines<T, O: StageOp<T>> {
         group: LineGroup<'_, '_, Self::Source, T>,
         scratch: &mut Vec<O::Carry>,
     ) -> bool;
+    /// [`StageOp::bands_rendered`] or [`StageOp::carry_bands_rendered`].
+    fn bands_rendered(
+        op: &O,
+        level: usize,
+        bands: Bands<'_, Self::Source, T, O::Carry>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool;
     /// [`StageOp::input_line`] or [`StageOp::carry_line`].
     fn reduce(
         op: &O,
@@ -567,6 +590,16 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
         op.pairs_rendered(level, group, scratch)
+    }
+
+    #[inline(always)]
+    fn bands_rendered(
+        op: &O,
+        level: usize,
+        bands: Bands<'_, T, T, O::Carry>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.bands_rendered(level, bands, scratch)
     }
 
     fn reduce(
@@ -625,6 +658,16 @@ impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
         scratch: &mut Vec<O::Carry>,
     ) -> bool {
         op.carry_pairs_rendered(level, group, scratch)
+    }
+
+    #[inline(always)]
+    fn bands_rendered(
+        op: &O,
+        level: usize,
+        bands: Bands<'_, O::Carry, T, O::Carry>,
+        scratch: &mut Vec<O::Carry>,
+    ) -> bool {
+        op.carry_bands_rendered(level, bands, scratch)
     }
 
     fn reduce(

@@ -44,6 +44,25 @@ pub(crate) struct LineGroup<'s, 'j, S, O> {
     pub(crate) factor: usize,
 }
 
+/// The whole groups of a row (see `cascade::pair_groups`) as four bands of consecutive
+/// output lines, each reading two input lines: member `m` of group `t` is line `t` of band
+/// `m`. The kernels that take them walk every group in one call, which for short lines costs
+/// far less than a call per group.
+pub struct Bands<'b, S, T, C> {
+    /// Each band's input lines, `line_in` values each: the first then the second line of
+    /// each output line.
+    pub(crate) inputs: [&'b [S]; LINES_IN_FLIGHT],
+    /// Values per input line.
+    pub(crate) line_in: usize,
+    /// Each band's rendered lines, `line_in / factor` samples each.
+    pub(crate) rendered: [&'b mut [T]; LINES_IN_FLIGHT],
+    /// The factor along the lines: 2 for the 2x2 block, 1 for the 2x1 block.
+    pub(crate) factor: usize,
+    /// Each band's carry lines, summed in pairs along the line (half as many values as the
+    /// rendered lines), when a later stage needs them.
+    pub(crate) carry: Option<[&'b mut [C]; LINES_IN_FLIGHT]>,
+}
+
 /// `jobs` as a [`LineGroup`], lines pooled by `f`; `None` unless there are
 /// [`LINES_IN_FLIGHT`] jobs, all of the 2x2 block or all of the 2x1 block.
 pub(crate) fn paired_group<'s, 'j, S, O>(
@@ -179,6 +198,30 @@ pub(crate) trait StageOp<T>: Send + Sync {
         scratch: &mut Vec<Self::Carry>,
     ) -> bool {
         let _ = (width, group, rendered, scratch);
+        false
+    }
+    /// Reduces every group of a row of the everyday 2x2 block, as [`Bands`], into samples of
+    /// `level` and, when a later stage needs it, its carry summed in pairs along the line, in
+    /// one call; `false`, with nothing written, when the method has no such pass for these
+    /// lines (the caller then takes the groups one by one).
+    fn bands_rendered(
+        &self,
+        level: usize,
+        bands: Bands<'_, T, T, Self::Carry>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, bands, scratch);
+        false
+    }
+    /// [`StageOp::bands_rendered`] for carry lines summed in pairs along the line (the 2x1
+    /// block over them).
+    fn carry_bands_rendered(
+        &self,
+        level: usize,
+        bands: Bands<'_, Self::Carry, T, Self::Carry>,
+        scratch: &mut Vec<Self::Carry>,
+    ) -> bool {
+        let _ = (level, bands, scratch);
         false
     }
     /// Adds a carry line's values in pairs along the line into `out` (the last value of an
@@ -638,6 +681,28 @@ impl<T: Sample, A: Accumulator<T>> StageOp<T> for Average<A> {
             A::vector_add_lines(firsts, seconds, samples, shift, outs)
         };
         self.paired_after_head(width, group, rendered, scratch, |a| a, (1, head))
+    }
+
+    #[inline(always)]
+    fn bands_rendered(
+        &self,
+        level: usize,
+        bands: Bands<'_, T, T, A>,
+        scratch: &mut Vec<A>,
+    ) -> bool {
+        self.vector_shift(level, bands.factor, 2)
+            .is_some_and(|shift| A::vector_bands(bands, shift, scratch))
+    }
+
+    #[inline(always)]
+    fn carry_bands_rendered(
+        &self,
+        level: usize,
+        bands: Bands<'_, A, T, A>,
+        _: &mut Vec<A>,
+    ) -> bool {
+        self.vector_shift(level, bands.factor, 1)
+            .is_some_and(|shift| A::vector_carry_bands(bands, shift))
     }
 
     fn pair_line(&self, line: &[A], out: &mut [A]) {

@@ -7,17 +7,26 @@
 //! third cheaper. The intrinsics come through `safe_arch`, so this crate stays free of
 //! `unsafe`. On other machines the kernels do nothing and the portable kernels do all the
 //! work.
+//!
+//! Each kernel comes in two forms. One takes a group of lines and does the head of each,
+//! leaving any tail to the portable kernels. The other takes every group of a row at once
+//! (see [`crate::ops::Bands`]) when its lines are whole steps of the kernel: for short lines
+//! the calls cost more than the arithmetic (64 x 64 frames, one level: nearly twice as fast).
+//!
+//! AVX2 (twice as wide) was tried, with the crate built for a machine that has it: a 4-level
+//! pyramid of 1024 x 1024 frames ran no faster, in cache or from memory, so these kernels
+//! stay on SSE2, which every x86-64 machine has, and need no dispatch at run time.
 
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
-pub(crate) use sse2::{add_lines_u8, two_by_two_u8};
+pub(crate) use sse2::{add_bands_u8, add_lines_u8, two_by_two_bands_u8, two_by_two_u8};
 #[cfg(not(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 )))]
-pub(crate) use without::{add_lines_u8, two_by_two_u8};
+pub(crate) use without::{add_bands_u8, add_lines_u8, two_by_two_bands_u8, two_by_two_u8};
 
 /// The kernels, on machines with SSE2.
 #[cfg(all(
@@ -25,30 +34,27 @@ pub(crate) use without::{add_lines_u8, two_by_two_u8};
     target_feature = "sse2"
 ))]
 mod sse2 {
+    use crate::ops::Bands;
     use safe_arch::{
         add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
         pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
         shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
     };
 
-    /// Input samples per line that one step of the kernel reads: two vectors.
+    /// Input samples per line that one step of the first-stage kernel reads: two vectors.
     const STEP: usize = 32;
 
-    /// The values of four lines side by side, one step at a time: zipped slice iterators
-    /// check one bound per step where indexing would check every access.
-    fn four<V>(lines: [&[V]; 4]) -> impl Iterator<Item = [&V; 4]> {
-        let [a, b, c, d] = lines;
-        a.iter()
-            .zip(b)
-            .zip(c)
-            .zip(d)
-            .map(|(((a, b), c), d)| [a, b, c, d])
-    }
+    /// Carry values per line that one step of the upper-level kernel reads: two vectors.
+    const ADD_STEP: usize = 16;
 
-    /// [`four`], to write.
-    fn four_mut<V>(lines: [&mut [V]; 4]) -> impl Iterator<Item = [&mut V; 4]> {
+    /// The first-stage sums of a line's first line, one step (`STEP` samples) per item.
+    type StepSums = [[u16; 8]; 2];
+
+    /// The items of four lines (or bands) side by side: zipped iterators check one bound per
+    /// step where indexing would check every access.
+    fn four<I: IntoIterator>(lines: [I; 4]) -> impl Iterator<Item = [I::Item; 4]> {
         let [a, b, c, d] = lines;
-        a.iter_mut()
+        a.into_iter()
             .zip(b)
             .zip(c)
             .zip(d)
@@ -77,71 +83,67 @@ mod sse2 {
         .into()
     }
 
-    /// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
-    /// pairs along the lines) from the start of the lines, renders each sum shifted right by
-    /// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there;
-    /// the first lines are summed into `scratch` on a pass of their own, so that each line is one
-    /// forward stream through memory. Returns the input samples per line it did (a multiple of
-    /// 4, so the rest of every line starts at a block pair); the portable kernels do the rest.
-    /// Does nothing for shifts below 2, where a sum of four samples may not fit a sample.
-    pub(crate) fn two_by_two_u8<'a>(
-        firsts: [&'a [u8]; 4],
-        seconds: [&'a [u8]; 4],
-        rendered: [&mut [u8]; 4],
-        shift: u32,
-        carry: Option<[&mut [u16]; 4]>,
-        scratch: &mut Vec<u16>,
-    ) -> usize {
-        let steps = firsts
-            .iter()
-            .chain(&seconds)
-            .map(|line| line.len() / STEP)
-            .chain(rendered.iter().map(|line| line.len() / (STEP / 2)))
-            .chain(carry.iter().flatten().map(|line| line.len() / (STEP / 4)))
-            .min()
-            .unwrap_or(0);
-        if steps == 0 || !(2..16).contains(&shift) {
-            return 0;
-        }
-        let low_bytes = set_splat_i16_m128i(0xff);
-        // The sum of each pair of neighbouring bytes, as 8 `u16`.
-        let pair_sums = |bytes: &[u8; 16]| {
-            let v = load_unaligned_m128i(bytes);
-            add_i16_m128i(bitand_m128i(v, low_bytes), shr_imm_u16_m128i::<8>(v))
-        };
-        // Every value is written before it is read: grow the scratch, never clear it.
+    /// The sum of each pair of neighbouring bytes of `bytes`, as 8 `u16`.
+    #[inline(always)]
+    fn pair_sums(bytes: &[u8; 16]) -> m128i {
+        let v = load_unaligned_m128i(bytes);
+        add_i16_m128i(
+            bitand_m128i(v, set_splat_i16_m128i(0xff)),
+            shr_imm_u16_m128i::<8>(v),
+        )
+    }
+
+    /// `scratch` as the first-line sums of four lines of `steps` steps each. Every value is
+    /// written before it is read: the scratch grows, and is never cleared.
+    fn step_sums(scratch: &mut Vec<u16>, steps: usize) -> [&mut [StepSums]; 4] {
         let line_sums = steps * STEP / 2;
         if scratch.len() < 4 * line_sums {
             scratch.resize(4 * line_sums, 0);
         }
         let mut unused = scratch.as_mut_slice();
-        let mut sums: [&mut [[[u16; 8]; 2]]; 4] = std::array::from_fn(|_| {
+        std::array::from_fn(|_| {
             let (line, rest) = std::mem::take(&mut unused).split_at_mut(line_sums);
             unused = rest;
             line.as_chunks_mut::<8>().0.as_chunks_mut::<2>().0
-        });
-        let steps_of = |line: &'a [u8]| line.as_chunks::<16>().0.as_chunks::<2>().0;
-        for (lines, sums) in
-            four(firsts.map(steps_of)).zip(four_mut(sums.each_mut().map(|s| &mut **s)))
+        })
+    }
+
+    /// The first `STEP * sums[m].len()` samples of four line pairs (`firsts[m]` over
+    /// `seconds[m]`) summed in 2x2 blocks, rendered shifted right by `shift` into
+    /// `rendered[m]`, and with `carry` summed in pairs along the line there. The first lines
+    /// are summed into `sums` on a pass of their own, so that each line is one forward stream
+    /// through memory. The caller checks that every line holds the steps.
+    #[inline(always)]
+    fn two_by_two_steps(
+        firsts: [&[u8]; 4],
+        seconds: [&[u8]; 4],
+        rendered: [&mut [u8]; 4],
+        shift: m128i,
+        carry: Option<[&mut [u16]; 4]>,
+        mut sums: [&mut [StepSums]; 4],
+    ) {
+        fn steps_of(line: &[u8]) -> &[[[u8; 16]; 2]] {
+            line.as_chunks::<16>().0.as_chunks::<2>().0
+        }
+        for (lines, sums) in four(firsts.map(steps_of)).zip(four(sums.each_mut().map(|s| &mut **s)))
         {
             for (line, sums) in lines.into_iter().zip(sums) {
                 *sums = line.each_ref().map(|half| pair_sums(half).into());
             }
         }
-        let shift = set_i64_m128i_s(i64::from(shift));
         // Blocks sum at most 4 x 255, so the shifted sums fit a byte and the pairs of sums an
         // `i16`: the saturating packs below never saturate.
-        let block_sums = |line: &[[u8; 16]; 2], sums: &[[u16; 8]; 2], rendered: &mut [u8; 16]| {
+        let block_sums = |line: &[[u8; 16]; 2], sums: &StepSums, rendered: &mut [u8; 16]| {
             let [low, high] =
                 [0, 1].map(|half| add_i16_m128i(pair_sums(&line[half]), m128i::from(sums[half])));
             store_unaligned_m128i(rendered, self::rendered(low, high, shift));
             (low, high)
         };
         let seconds = four(seconds.map(steps_of)).zip(four(sums.each_ref().map(|s| &**s)));
-        let rendered = four_mut(rendered.map(|line| line.as_chunks_mut::<16>().0));
+        let rendered = four(rendered.map(|line| line.as_chunks_mut::<16>().0));
         match carry {
             Some(carry) => {
-                let carry = four_mut(carry.map(|line| line.as_chunks_mut::<8>().0));
+                let carry = four(carry.map(|line| line.as_chunks_mut::<8>().0));
                 for (((lines, sums), rendered), carry) in seconds.zip(rendered).zip(carry) {
                     for (((line, sums), rendered), carry) in
                         lines.into_iter().zip(sums).zip(rendered).zip(carry)
@@ -159,7 +161,179 @@ mod sse2 {
                 }
             }
         }
+    }
+
+    /// Sums the 2x2 blocks of whole groups of line pairs (`firsts[m]` over `seconds[m]`, sample
+    /// pairs along the lines) from the start of the lines, renders each sum shifted right by
+    /// `shift` into `rendered[m]`, and with `carry` writes the sums of neighbouring blocks there.
+    /// Returns the input samples per line it did (a multiple of 4, so the rest of every line
+    /// starts at a block pair); the portable kernels do the rest. Does nothing for shifts
+    /// below 2, where a sum of four samples may not fit a sample.
+    pub(crate) fn two_by_two_u8(
+        firsts: [&[u8]; 4],
+        seconds: [&[u8]; 4],
+        rendered: [&mut [u8]; 4],
+        shift: u32,
+        carry: Option<[&mut [u16]; 4]>,
+        scratch: &mut Vec<u16>,
+    ) -> usize {
+        let steps = firsts
+            .iter()
+            .chain(&seconds)
+            .map(|line| line.len() / STEP)
+            .chain(rendered.iter().map(|line| line.len() / (STEP / 2)))
+            .chain(carry.iter().flatten().map(|line| line.len() / (STEP / 4)))
+            .min()
+            .unwrap_or(0);
+        if steps == 0 || !(2..16).contains(&shift) {
+            return 0;
+        }
+        let shift = set_i64_m128i_s(i64::from(shift));
+        let sums = step_sums(scratch, steps);
+        two_by_two_steps(firsts, seconds, rendered, shift, carry, sums);
         steps * STEP
+    }
+
+    /// Each of four line pairs (a first line, then a second as long) as its two lines.
+    fn halves<V>(pairs: [&[V]; 4]) -> ([&[V]; 4], [&[V]; 4]) {
+        (
+            pairs.map(|pair| &pair[..pair.len() / 2]),
+            pairs.map(|pair| &pair[pair.len() / 2..]),
+        )
+    }
+
+    /// The lines of four bands, to walk group by group: each band's line pairs, rendered
+    /// lines and carry lines, each line whole steps of a kernel.
+    struct WholeLines<'b, S, C> {
+        /// Kernel steps per input line.
+        steps: usize,
+        /// Each band's input lines in pairs: a first line, then a second.
+        pairs: [std::slice::ChunksExact<'b, S>; 4],
+        /// Each band's rendered lines.
+        rendered: [std::slice::ChunksExactMut<'b, u8>; 4],
+        /// Each band's carry lines, when a later stage needs them.
+        carry: Option<[std::slice::ChunksExactMut<'b, C>; 4]>,
+    }
+
+    /// `bands` as [`WholeLines`] of kernel steps of `step` input values, when its bands split
+    /// into the same number of whole lines of whole steps; `None` otherwise (the caller then
+    /// takes the groups one by one).
+    fn whole_lines<S, C>(bands: Bands<'_, S, u8, C>, step: usize) -> Option<WholeLines<'_, S, C>> {
+        let Bands {
+            inputs,
+            line_in,
+            rendered,
+            factor,
+            carry,
+        } = bands;
+        let width = line_in / factor.max(1);
+        let lines = rendered[0].len() / width.max(1);
+        let exact = line_in > 0
+            && line_in.is_multiple_of(step)
+            && width * factor == line_in
+            && width.is_multiple_of(2)
+            && inputs.iter().all(|band| band.len() == 2 * lines * line_in)
+            && rendered.iter().all(|band| band.len() == lines * width)
+            && carry
+                .iter()
+                .flatten()
+                .all(|band| band.len() == lines * width / 2);
+        exact.then(|| WholeLines {
+            steps: line_in / step,
+            pairs: inputs.map(|band| band.chunks_exact(2 * line_in)),
+            rendered: rendered.map(|band| band.chunks_exact_mut(width)),
+            carry: carry.map(|bands| bands.map(|band| band.chunks_exact_mut(width / 2))),
+        })
+    }
+
+    /// [`two_by_two_u8`] for every group of `bands` (pooled by 2 along the line) in one call,
+    /// which for short lines costs far less than a call per group; `false`, with nothing
+    /// written, unless every line is whole steps of the kernel and the shift one it takes.
+    pub(crate) fn two_by_two_bands_u8(
+        bands: Bands<'_, u8, u8, u16>,
+        shift: u32,
+        scratch: &mut Vec<u16>,
+    ) -> bool {
+        if bands.factor != 2 || !(2..16).contains(&shift) {
+            return false;
+        }
+        let Some(WholeLines {
+            steps,
+            pairs,
+            rendered,
+            carry,
+        }) = whole_lines(bands, STEP)
+        else {
+            return false;
+        };
+        let shift = set_i64_m128i_s(i64::from(shift));
+        let mut sums = step_sums(scratch, steps);
+        let groups = four(pairs).zip(four(rendered));
+        match carry {
+            Some(carry) => {
+                for ((pairs, rendered), carry) in groups.zip(four(carry)) {
+                    let (firsts, seconds) = halves(pairs);
+                    let sums = sums.each_mut().map(|s| &mut **s);
+                    two_by_two_steps(firsts, seconds, rendered, shift, Some(carry), sums);
+                }
+            }
+            None => {
+                for (pairs, rendered) in groups {
+                    let (firsts, seconds) = halves(pairs);
+                    let sums = sums.each_mut().map(|s| &mut **s);
+                    two_by_two_steps(firsts, seconds, rendered, shift, None, sums);
+                }
+            }
+        }
+        true
+    }
+
+    /// The first `ADD_STEP * steps` values of four line pairs of carries added (`firsts[m]`
+    /// and `seconds[m]`), rendered shifted right by `shift` into `rendered[m]`, and with
+    /// `carry` summed in pairs along the line there. The caller checks that every line holds
+    /// the steps.
+    #[inline(always)]
+    fn add_steps(
+        firsts: [&[u16]; 4],
+        seconds: [&[u16]; 4],
+        rendered: [&mut [u8]; 4],
+        shift: m128i,
+        carry: Option<[&mut [u16]; 4]>,
+        steps: usize,
+    ) {
+        fn pairs_of(line: &[u16], steps: usize) -> &[[[u16; 8]; 2]] {
+            &line.as_chunks::<8>().0.as_chunks::<2>().0[..steps]
+        }
+        let pairs_of = |line| pairs_of(line, steps);
+        let lines = four(firsts.map(pairs_of)).zip(four(seconds.map(pairs_of)));
+        let rendered = four(rendered.map(|line| line.as_chunks_mut::<16>().0));
+        let sums = |first: &[[u16; 8]; 2], second: &[[u16; 8]; 2], rendered: &mut [u8; 16]| {
+            let [low, high] = [0, 1]
+                .map(|half| add_i16_m128i(m128i::from(first[half]), m128i::from(second[half])));
+            store_unaligned_m128i(rendered, self::rendered(low, high, shift));
+            (low, high)
+        };
+        match carry {
+            Some(carry) => {
+                let carry = four(carry.map(|line| line.as_chunks_mut::<8>().0));
+                for (((firsts, seconds), rendered), carry) in lines.zip(rendered).zip(carry) {
+                    for (((first, second), rendered), carry) in
+                        firsts.into_iter().zip(seconds).zip(rendered).zip(carry)
+                    {
+                        let (low, high) = sums(first, second, rendered);
+                        *carry = paired(low, high);
+                    }
+                }
+            }
+            None => {
+                for ((firsts, seconds), rendered) in lines.zip(rendered) {
+                    for ((first, second), rendered) in firsts.into_iter().zip(seconds).zip(rendered)
+                    {
+                        sums(first, second, rendered);
+                    }
+                }
+            }
+        }
     }
 
     /// Adds whole groups of line pairs of `u16` carries of `uint8` averages (`firsts[m]` over
@@ -173,9 +347,9 @@ mod sse2 {
     /// rendered values fit a byte, the sums and their pairs an `i16`, and the saturating packs
     /// never saturate. Does nothing for larger shifts (`uint8` pyramids re-scale their carry
     /// before that).
-    pub(crate) fn add_lines_u8<'a>(
-        firsts: [&'a [u16]; 4],
-        seconds: [&'a [u16]; 4],
+    pub(crate) fn add_lines_u8(
+        firsts: [&[u16]; 4],
+        seconds: [&[u16]; 4],
         rendered: [&mut [u8]; 4],
         shift: u32,
         carry: [&mut [u16]; 4],
@@ -183,30 +357,52 @@ mod sse2 {
         let steps = firsts
             .iter()
             .chain(&seconds)
-            .map(|line| line.len() / 16)
-            .chain(rendered.iter().map(|line| line.len() / 16))
-            .chain(carry.iter().map(|line| line.len() / 8))
+            .map(|line| line.len() / ADD_STEP)
+            .chain(rendered.iter().map(|line| line.len() / ADD_STEP))
+            .chain(carry.iter().map(|line| line.len() / (ADD_STEP / 2)))
             .min()
             .unwrap_or(0);
         if steps == 0 || !(1..7).contains(&shift) {
             return 0;
         }
         let shift = set_i64_m128i_s(i64::from(shift));
-        let pairs_of = |line: &'a [u16]| line.as_chunks::<8>().0.as_chunks::<2>().0;
-        let lines = four(firsts.map(pairs_of)).zip(four(seconds.map(pairs_of)));
-        let rendered = four_mut(rendered.map(|line| line.as_chunks_mut::<16>().0));
-        let carry = four_mut(carry.map(|line| line.as_chunks_mut::<8>().0));
-        for (((firsts, seconds), rendered), carry) in lines.zip(rendered).zip(carry) {
-            for (((first, second), rendered), carry) in
-                firsts.into_iter().zip(seconds).zip(rendered).zip(carry)
-            {
-                let [low, high] = [0, 1]
-                    .map(|half| add_i16_m128i(m128i::from(first[half]), m128i::from(second[half])));
-                store_unaligned_m128i(rendered, self::rendered(low, high, shift));
-                *carry = paired(low, high);
+        add_steps(firsts, seconds, rendered, shift, Some(carry), steps);
+        steps * ADD_STEP
+    }
+
+    /// [`add_lines_u8`] for every group of `bands` (pooled by 1 along the line) in one call,
+    /// with or without carry lines; `false`, with nothing written, unless every line is whole
+    /// steps of the kernel and the shift one it takes.
+    pub(crate) fn add_bands_u8(bands: Bands<'_, u16, u8, u16>, shift: u32) -> bool {
+        if bands.factor != 1 || !(1..7).contains(&shift) {
+            return false;
+        }
+        let Some(WholeLines {
+            steps,
+            pairs,
+            rendered,
+            carry,
+        }) = whole_lines(bands, ADD_STEP)
+        else {
+            return false;
+        };
+        let shift = set_i64_m128i_s(i64::from(shift));
+        let groups = four(pairs).zip(four(rendered));
+        match carry {
+            Some(carry) => {
+                for ((pairs, rendered), carry) in groups.zip(four(carry)) {
+                    let (firsts, seconds) = halves(pairs);
+                    add_steps(firsts, seconds, rendered, shift, Some(carry), steps);
+                }
+            }
+            None => {
+                for (pairs, rendered) in groups {
+                    let (firsts, seconds) = halves(pairs);
+                    add_steps(firsts, seconds, rendered, shift, None, steps);
+                }
             }
         }
-        steps * 16
+        true
     }
 }
 
@@ -216,6 +412,22 @@ mod sse2 {
     target_feature = "sse2"
 )))]
 mod without {
+    use crate::ops::Bands;
+
+    /// Declines: the portable kernels do all the work.
+    pub(crate) fn two_by_two_bands_u8(
+        _bands: Bands<'_, u8, u8, u16>,
+        _shift: u32,
+        _scratch: &mut Vec<u16>,
+    ) -> bool {
+        false
+    }
+
+    /// Declines: the portable kernels do all the work.
+    pub(crate) fn add_bands_u8(_bands: Bands<'_, u16, u8, u16>, _shift: u32) -> bool {
+        false
+    }
+
     /// Does nothing: the portable kernels do all the work.
     pub(crate) fn two_by_two_u8(
         _firsts: [&[u8]; 4],
@@ -243,6 +455,7 @@ mod without {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::Bands;
     use proptest::prelude::*;
 
     /// Whether this machine has the kernels (elsewhere they must do nothing).
@@ -343,6 +556,105 @@ mod tests {
                 for (k, &value) in carry[m].iter().enumerate() {
                     let expected = if k < done / 2 { sum(2 * k) + sum(2 * k + 1) } else { 9 };
                     prop_assert_eq!(value, expected, "line {} carry {}", m, k);
+                }
+            }
+        }
+    }
+
+    /// Four bands of `lines` output lines each, every output line reading two input lines of
+    /// `line_in` values drawn by `value`, as the band kernels take them.
+    fn bands_of<S: Clone>(lines: usize, line_in: usize, value: impl Fn(usize) -> S) -> Vec<Vec<S>> {
+        (0..4)
+            .map(|m| {
+                (0..2 * lines * line_in)
+                    .map(|i| value(m * 7919 + i))
+                    .collect()
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The band kernels write what the definition says on every line of every band, or,
+        /// when they decline (widths that are not whole steps, shifts they do not take),
+        /// nothing at all.
+        #[test]
+        fn bands_match_the_definition(
+            lines in 0usize..5,
+            line_in in prop_oneof![Just(16usize), Just(32), Just(48), Just(64), Just(96), 1usize..80],
+            seed in any::<u64>(),
+            shift in 0u32..10,
+            with_carry in any::<bool>(),
+            added in any::<bool>(),
+        ) {
+            let noise = |i: usize| {
+                let x = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                (x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 40
+            };
+            let factor = if added { 1 } else { 2 };
+            let width = line_in / factor;
+            let mut rendered = vec![vec![7u8; lines * width]; 4];
+            let mut carry = vec![vec![9u16; lines * width / 2]; 4];
+            // Whether the kernel did the bands, and the sum over the block of each output
+            // sample of each band (its lines one after the other).
+            let (did, block_sums): (bool, Vec<Vec<u16>>) = if added {
+                // Two carry values add up to at most `255 << shift`, as in a pyramid.
+                let most = (255u64 << shift.min(8)) / 2;
+                let inputs = bands_of(lines, line_in, |i| (noise(i) % (most + 1)) as u16);
+                let bands = Bands {
+                    inputs: std::array::from_fn(|m| inputs[m].as_slice()),
+                    line_in,
+                    rendered: rendered.each_mut_array(),
+                    factor,
+                    carry: with_carry.then(|| carry.each_mut_array()),
+                };
+                let did = add_bands_u8(bands, shift);
+                let sums = inputs.iter().map(|band| {
+                    band.chunks_exact(2 * line_in)
+                        .flat_map(|pair| (0..width).map(move |i| pair[i] + pair[line_in + i]))
+                        .collect()
+                });
+                (did, sums.collect())
+            } else {
+                let inputs = bands_of(lines, line_in, |i| noise(i) as u8);
+                let bands = Bands {
+                    inputs: std::array::from_fn(|m| inputs[m].as_slice()),
+                    line_in,
+                    rendered: rendered.each_mut_array(),
+                    factor,
+                    carry: with_carry.then(|| carry.each_mut_array()),
+                };
+                let did = two_by_two_bands_u8(bands, shift, &mut Vec::new());
+                let sums = inputs.iter().map(|band| {
+                    band.chunks_exact(2 * line_in).flat_map(|pair| {
+                        let (first, second) = pair.split_at(line_in);
+                        (0..width).map(move |i| {
+                            at(first, 2 * i) + at(first, 2 * i + 1)
+                                + at(second, 2 * i) + at(second, 2 * i + 1)
+                        })
+                    }).collect()
+                });
+                (did, sums.collect())
+            };
+            let sum = |m: usize, t: usize, i: usize| block_sums[m][t * width + i];
+            let (step, shifts) = if added { (16, 1..7) } else { (32, 2..16) };
+            prop_assert_eq!(
+                did,
+                HAS_KERNELS && line_in.is_multiple_of(step) && shifts.contains(&shift),
+            );
+            for m in 0..4 {
+                for t in 0..lines {
+                    for i in 0..width {
+                        let expected = if did { (sum(m, t, i) >> shift) as u8 } else { 7 };
+                        prop_assert_eq!(rendered[m][t * width + i], expected, "band {} line {} sample {}", m, t, i);
+                    }
+                    for k in 0..width / 2 {
+                        let expected = if did && with_carry {
+                            sum(m, t, 2 * k) + sum(m, t, 2 * k + 1)
+                        } else {
+                            9
+                        };
+                        prop_assert_eq!(carry[m][t * width / 2 + k], expected, "band {} line {} carry {}", m, t, k);
+                    }
                 }
             }
         }

@@ -407,6 +407,11 @@ fn long_lines_take_the_vectorised_passes() {
         (vec![48, 12, 10], vec![1, 4, 2]),
         (vec![77, 9, 3], vec![2, 2, 1]),
         (vec![2, 66, 70], vec![2, 2, 2]),
+        // Lines of whole steps of the `uint8` vector kernels, which then take every group of
+        // a row in one call: the first three levels here, the last level with or without a
+        // carry after it; and small frames taken as taller rows.
+        (vec![2, 32, 128], vec![1, 2, 2]),
+        (vec![32, 16, 64], vec![1, 2, 2]),
     ];
     let methods = [
         (Method::Average, false),
