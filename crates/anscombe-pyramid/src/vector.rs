@@ -38,7 +38,8 @@ mod sse2 {
     use safe_arch::{
         add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
         pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
-        shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i,
+        shr_all_u16_m128i, shr_imm_u16_m128i, store_unaligned_m128i, unpack_high_i64_m128i,
+        unpack_low_i64_m128i,
     };
 
     /// Input samples per line that one step of the first-stage kernel reads: two vectors.
@@ -370,12 +371,75 @@ mod sse2 {
         steps * ADD_STEP
     }
 
+    /// [`add_bands_u8`] for lines of 4 or 8 carry values, shorter than a step of the kernel
+    /// (the top levels of small frames). A band's lines lie one after the other, so a band
+    /// is one run of steps, each holding whole lines: of its 32 values, 2 line pairs of 8 or
+    /// 4 line pairs of 4, whose sums fill one step's rendered bytes and carry. `false`, with
+    /// nothing written, unless every band is whole steps.
+    fn add_short_bands_u8(bands: Bands<'_, u16, u8, u16>, shift: m128i) -> bool {
+        let Bands {
+            inputs,
+            line_in,
+            rendered,
+            carry,
+            ..
+        } = bands;
+        let values = rendered[0].len();
+        let exact = values.is_multiple_of(16)
+            && inputs.iter().all(|band| band.len() == 2 * values)
+            && rendered.iter().all(|band| band.len() == values)
+            && carry.iter().flatten().all(|band| band.len() == values / 2);
+        if !exact {
+            return false;
+        }
+        // The sums of the line pairs of a step, as the rendered lines lie: 16 values, one
+        // vector for each half.
+        let line_sums = |step: &[[u16; 8]; 4]| -> (m128i, m128i) {
+            let [a, b, c, d] = step.map(m128i::from);
+            if line_in == 8 {
+                // A vector is a whole line: first, second, first, second.
+                (add_i16_m128i(a, b), add_i16_m128i(c, d))
+            } else {
+                // A vector is a line pair: its halves are the first and the second line.
+                let pair =
+                    |x, y| add_i16_m128i(unpack_low_i64_m128i(x, y), unpack_high_i64_m128i(x, y));
+                (pair(a, b), pair(c, d))
+            }
+        };
+        let steps = inputs.map(|band| band.as_chunks::<8>().0.as_chunks::<4>().0);
+        let rendered = rendered.map(|band| band.as_chunks_mut::<16>().0);
+        match carry {
+            Some(carry) => {
+                let carry = carry.map(|band| band.as_chunks_mut::<8>().0);
+                for ((steps, rendered), carry) in steps.into_iter().zip(rendered).zip(carry) {
+                    for ((step, rendered), carry) in steps.iter().zip(rendered).zip(carry) {
+                        let (low, high) = line_sums(step);
+                        store_unaligned_m128i(rendered, self::rendered(low, high, shift));
+                        *carry = paired(low, high);
+                    }
+                }
+            }
+            None => {
+                for (steps, rendered) in steps.into_iter().zip(rendered) {
+                    for (step, rendered) in steps.iter().zip(rendered) {
+                        let (low, high) = line_sums(step);
+                        store_unaligned_m128i(rendered, self::rendered(low, high, shift));
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// [`add_lines_u8`] for every group of `bands` (pooled by 1 along the line) in one call,
     /// with or without carry lines; `false`, with nothing written, unless every line is whole
     /// steps of the kernel and the shift one it takes.
     pub(crate) fn add_bands_u8(bands: Bands<'_, u16, u8, u16>, shift: u32) -> bool {
         if bands.factor != 1 || !(1..7).contains(&shift) {
             return false;
+        }
+        if matches!(bands.line_in, 4 | 8) {
+            return add_short_bands_u8(bands, set_i64_m128i_s(i64::from(shift)));
         }
         let Some(WholeLines {
             steps,
@@ -579,8 +643,10 @@ mod tests {
         /// nothing at all.
         #[test]
         fn bands_match_the_definition(
-            lines in 0usize..5,
-            line_in in prop_oneof![Just(16usize), Just(32), Just(48), Just(64), Just(96), 1usize..80],
+            lines in 0usize..9,
+            line_in in prop_oneof![
+                Just(4usize), Just(8), Just(16), Just(32), Just(48), Just(64), Just(96), 1usize..80
+            ],
             seed in any::<u64>(),
             shift in 0u32..10,
             with_carry in any::<bool>(),
@@ -637,9 +703,11 @@ mod tests {
             };
             let sum = |m: usize, t: usize, i: usize| block_sums[m][t * width + i];
             let (step, shifts) = if added { (16, 1..7) } else { (32, 2..16) };
+            // Carry lines shorter than a step go whole lines to a step.
+            let short = added && matches!(line_in, 4 | 8) && (lines * line_in).is_multiple_of(16);
             prop_assert_eq!(
                 did,
-                HAS_KERNELS && line_in.is_multiple_of(step) && shifts.contains(&shift),
+                HAS_KERNELS && (line_in.is_multiple_of(step) || short) && shifts.contains(&shift),
             );
             for m in 0..4 {
                 for t in 0..lines {

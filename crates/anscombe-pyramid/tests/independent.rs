@@ -409,8 +409,10 @@ fn long_lines_take_the_vectorised_passes() {
         (vec![2, 66, 70], vec![2, 2, 2]),
         // Lines of whole steps of the `uint8` vector kernels, which then take every group of
         // a row in one call: the first three levels here, the last level with or without a
-        // carry after it; and small frames taken as taller rows.
+        // carry after it; lines of 8 and 4 carry values, several to a step (the second and
+        // third levels of the narrow frame); and small frames taken as taller rows.
         (vec![2, 32, 128], vec![1, 2, 2]),
+        (vec![1, 128, 32], vec![1, 2, 2]),
         (vec![32, 16, 64], vec![1, 2, 2]),
     ];
     let methods = [
