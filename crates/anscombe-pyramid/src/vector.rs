@@ -216,6 +216,33 @@ mod sse2 {
         carry: Option<[std::slice::ChunksExactMut<'b, C>; 4]>,
     }
 
+    /// One group of [`WholeLines`]: its first lines, second lines, rendered lines and, when
+    /// the bands have them, carry lines.
+    type WholeGroup<'b, S, C> = (
+        [&'b [S]; 4],
+        [&'b [S]; 4],
+        [&'b mut [u8]; 4],
+        Option<[&'b mut [C]; 4]>,
+    );
+
+    impl<'b, S, C> WholeLines<'b, S, C> {
+        /// The groups in turn.
+        fn groups(self) -> impl Iterator<Item = WholeGroup<'b, S, C>> {
+            let mut carry = self.carry.map(four);
+            four(self.pairs)
+                .zip(four(self.rendered))
+                .map(move |(pairs, rendered)| {
+                    let (firsts, seconds) = halves(pairs);
+                    (
+                        firsts,
+                        seconds,
+                        rendered,
+                        carry.as_mut().and_then(Iterator::next),
+                    )
+                })
+        }
+    }
+
     /// `bands` as [`WholeLines`] of kernel steps of `step` input values, when its bands split
     /// into the same number of whole lines of whole steps; `None` otherwise (the caller then
     /// takes the groups one by one).
@@ -258,33 +285,14 @@ mod sse2 {
         if bands.factor != 2 || !(2..16).contains(&shift) {
             return false;
         }
-        let Some(WholeLines {
-            steps,
-            pairs,
-            rendered,
-            carry,
-        }) = whole_lines(bands, STEP)
-        else {
+        let Some(whole) = whole_lines(bands, STEP) else {
             return false;
         };
         let shift = set_i64_m128i_s(i64::from(shift));
-        let mut sums = step_sums(scratch, steps);
-        let groups = four(pairs).zip(four(rendered));
-        match carry {
-            Some(carry) => {
-                for ((pairs, rendered), carry) in groups.zip(four(carry)) {
-                    let (firsts, seconds) = halves(pairs);
-                    let sums = sums.each_mut().map(|s| &mut **s);
-                    two_by_two_steps(firsts, seconds, rendered, shift, Some(carry), sums);
-                }
-            }
-            None => {
-                for (pairs, rendered) in groups {
-                    let (firsts, seconds) = halves(pairs);
-                    let sums = sums.each_mut().map(|s| &mut **s);
-                    two_by_two_steps(firsts, seconds, rendered, shift, None, sums);
-                }
-            }
+        let mut sums = step_sums(scratch, whole.steps);
+        for (firsts, seconds, rendered, carry) in whole.groups() {
+            let sums = sums.each_mut().map(|s| &mut **s);
+            two_by_two_steps(firsts, seconds, rendered, shift, carry, sums);
         }
         true
     }
@@ -441,30 +449,13 @@ mod sse2 {
         if matches!(bands.line_in, 4 | 8) {
             return add_short_bands_u8(bands, set_i64_m128i_s(i64::from(shift)));
         }
-        let Some(WholeLines {
-            steps,
-            pairs,
-            rendered,
-            carry,
-        }) = whole_lines(bands, ADD_STEP)
-        else {
+        let Some(whole) = whole_lines(bands, ADD_STEP) else {
             return false;
         };
         let shift = set_i64_m128i_s(i64::from(shift));
-        let groups = four(pairs).zip(four(rendered));
-        match carry {
-            Some(carry) => {
-                for ((pairs, rendered), carry) in groups.zip(four(carry)) {
-                    let (firsts, seconds) = halves(pairs);
-                    add_steps(firsts, seconds, rendered, shift, Some(carry), steps);
-                }
-            }
-            None => {
-                for (pairs, rendered) in groups {
-                    let (firsts, seconds) = halves(pairs);
-                    add_steps(firsts, seconds, rendered, shift, None, steps);
-                }
-            }
+        let steps = whole.steps;
+        for (firsts, seconds, rendered, carry) in whole.groups() {
+            add_steps(firsts, seconds, rendered, shift, carry, steps);
         }
         true
     }
