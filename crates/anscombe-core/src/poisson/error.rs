@@ -93,7 +93,10 @@ pub enum PoissonInputError {
 
 /// Why a configuration is not written: with it, the reference would lose data.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-#[error("refusing to write with this poisson configuration: {quirk}; use {choice} instead")]
+#[error(
+    "refusing to write with this poisson configuration, whose data the reference would lose \
+     ({quirk}); the nearest safe choice is {choice}"
+)]
 pub struct PoissonRefusal {
     /// The first defect found.
     pub quirk: Quirk,

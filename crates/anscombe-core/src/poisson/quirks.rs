@@ -208,11 +208,12 @@ impl fmt::Display for DecodeOverflow {
         } else {
             ("below", "smallest", "up to", "up to")
         };
+        let inputs_end = if self.high { " up" } else { "" };
         write!(
             f,
             "formula decode overflow: codes {codes} {} decode {side} the {extreme} {} value \
-             (code {} gives {}, which reads back as {}), so inputs {inputs} {} cannot be read \
-             back (the stored codes are intact)",
+             (code {} gives {}, which reads back as {}), so inputs {inputs} {}{inputs_end} \
+             cannot be read back (the stored codes are intact)",
             self.code,
             self.decoded_dtype,
             self.code,
