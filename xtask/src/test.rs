@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use crate::python::{run_command, venv_python};
+use crate::python::{run_command, venv_python, zarr2_python};
 
 /// Python packages the interop tests run besides the reference codec: tifffile for TIFF
 /// interop, h5py to write HDF5 test files, jsonschema and ome-zarr-models to check OME-Zarr
@@ -18,16 +18,26 @@ const TEST_PACKAGES: &[&str] = &[
     "--no-deps ngff-zarr==0.50.0",
 ];
 
-/// Prepares `.venv` and runs `cargo test --workspace` with `ANSCOMBE_PYTHON` pointing at it.
+/// Prepares `.venv` (and `.venv-zarr2` where poisson-numcodecs' source is present) and runs
+/// `cargo test --workspace` with `ANSCOMBE_PYTHON` (and `ANSCOMBE_PYTHON_ZARR2`) pointing at
+/// them.
 pub(crate) fn run(cargo_args: &[String]) -> Result<bool> {
     let python = venv_python(TEST_PACKAGES)?;
-    run_command(
-        Command::new(env!("CARGO"))
-            .current_dir(crate::workspace_root())
-            .args(["test", "--workspace"])
-            .args(cargo_args)
-            .env("ANSCOMBE_PYTHON", &python),
-        "cargo test",
-    )?;
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .current_dir(crate::workspace_root())
+        .args(["test", "--workspace"])
+        .args(cargo_args)
+        .env("ANSCOMBE_PYTHON", &python);
+    match zarr2_python()? {
+        Some(zarr2) => {
+            command.env("ANSCOMBE_PYTHON_ZARR2", zarr2);
+        }
+        None => println!(
+            "poisson-numcodecs' source (../shared/reference) is absent: the tests that need it \
+             skip"
+        ),
+    }
+    run_command(&mut command, "cargo test")?;
     Ok(true)
 }

@@ -28,6 +28,24 @@ pub fn python(with: &str) -> PathBuf {
     })
 }
 
+/// poisson-numcodecs 0.1.0's source in the shared folder (`reference/`), which tests of the
+/// `poisson` codec against the live reference need: the package registry does not serve it.
+/// `None` where it is absent; such a test prints why and skips.
+pub fn poisson_reference() -> Option<PathBuf> {
+    let folder = shared_dir()?.join("reference/poisson-numcodecs-0.1.0");
+    folder.join("pyproject.toml").is_file().then_some(folder)
+}
+
+/// The Python of the zarr-python 2 environment (`$ANSCOMBE_PYTHON_ZARR2`, else the
+/// workspace's `.venv-zarr2`, both made by `cargo xtask test` where poisson-numcodecs' source
+/// is present); `None` when there is neither.
+pub fn python_zarr2() -> Option<PathBuf> {
+    let venv = workspace().join(".venv-zarr2/bin/python");
+    std::env::var_os("ANSCOMBE_PYTHON_ZARR2")
+        .map(PathBuf::from)
+        .or_else(|| venv.is_file().then_some(venv))
+}
+
 /// The shared folder (`fixtures/`, `data/`): `$ANSCOMBE_SHARED`, else the nearest `shared/`
 /// beside the workspace or one of its parents that holds `fixtures/`.
 pub fn shared_dir() -> Option<PathBuf> {
