@@ -3,7 +3,9 @@
 
 use crate::error::CalibrationError;
 use crate::result::{Calibration, Method, PtcPoint, Warning};
-use crate::stats::{Line, median, repeated_median_line, weighted_iv_line, weighted_quadratic};
+use crate::stats::{
+    Line, MAD_TO_SIGMA, median, repeated_median_line, weighted_iv_line, weighted_quadratic,
+};
 
 /// A bin's point with the mean of the half that selected its pixels: the instrument of the fit
 /// (it follows the bin's true level, not the noise of the half that measured it).
@@ -94,8 +96,9 @@ fn robust_line(z: &[f64], x: &[f64], y: &[f64], pairs: &[f64]) -> (Line, Vec<f64
             .zip(&weights)
             .map(|((yi, pi), wi)| (yi - pi) * wi.sqrt())
             .collect();
-        let scale =
-            (1.4826 * median(&standardized.iter().map(|r| r.abs()).collect::<Vec<_>>())).max(1e-12);
+        let scale = (MAD_TO_SIGMA
+            * median(&standardized.iter().map(|r| r.abs()).collect::<Vec<_>>()))
+        .max(1e-12);
         for (h, r) in huber.iter_mut().zip(&standardized) {
             *h = (2.5 * scale / r.abs().max(f64::MIN_POSITIVE)).min(1.0);
         }

@@ -1,8 +1,19 @@
 //! Small statistics: medians, weighted lines and quadratics with standard errors.
 
+/// The median absolute deviation times this estimates the standard deviation of normal data
+/// (`1 / Φ⁻¹(3/4)` to five digits; SciPy's `scale='normal'` is 1.482602218505602).
+pub(crate) const MAD_TO_SIGMA: f64 = 1.4826;
+
 /// The median (the mean of the two middle values for an even count); 0 for no values.
 pub(crate) fn median(values: &[f64]) -> f64 {
-    crate::numeric::median(values).unwrap_or(0.0)
+    anscombe_numeric::median(values).unwrap_or(0.0)
+}
+
+/// The median and the robust standard deviation about it ([`MAD_TO_SIGMA`] times the median
+/// absolute deviation); zeros for no values.
+pub(crate) fn median_and_spread(values: &[f64]) -> (f64, f64) {
+    let (centre, deviation) = anscombe_numeric::median_abs_deviation(values).unwrap_or((0.0, 0.0));
+    (centre, MAD_TO_SIGMA * deviation)
 }
 
 /// A weighted least-squares line with its uncertainty.

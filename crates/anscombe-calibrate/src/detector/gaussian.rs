@@ -10,7 +10,7 @@
 //! AVX-512 machines uses Intel SVML's, which is off by one unit in the last place for a few
 //! percent of arguments, so its weights and, for integer images, a few truncated samples differ).
 
-use crate::numeric::pairwise_sum;
+use anscombe_numeric::pairwise_sum;
 
 use super::DetectorError;
 use super::plane::Plane;
