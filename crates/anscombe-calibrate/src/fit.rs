@@ -295,14 +295,21 @@ mod tests {
     /// bar for them is 19.2.
     #[test]
     fn a_slope_from_few_points_must_stand_further_out() {
-        let points = [(100.0, 300.0), (200.0, 400.0), (300.0, 700.0), (400.0, 650.0)];
+        let points = [
+            (100.0, 300.0),
+            (200.0, 400.0),
+            (300.0, 700.0),
+            (400.0, 650.0),
+        ];
         let (x, y): (Vec<f64>, Vec<f64>) = points.iter().copied().unzip();
         let (line, _, _) = robust_line(&x, &x, &y, &[1000.0; 4]);
         let t = line.slope / line.slope_se;
         assert!(t > 3.0 && t < three_sigma_t(line.dof), "t = {t}");
         let refusal = fit_points(bins(&points), &context()).expect_err("refused");
         assert!(
-            refusal.to_string().contains("19.2 standard errors 4 points need"),
+            refusal
+                .to_string()
+                .contains("19.2 standard errors 4 points need"),
             "{refusal}"
         );
         // Ten times the points, the same line: the slope stands out.
