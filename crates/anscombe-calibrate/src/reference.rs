@@ -62,8 +62,8 @@ pub struct ReferenceResult {
 }
 
 impl ReferenceResult {
-    /// The result as a [`Calibration`](crate::Calibration) report: one point per intensity level, the Huber
-    /// regression's outliers marked unused.
+    /// The result as a [`Calibration`](crate::Calibration) report: one point per intensity
+    /// level, the Huber regression's outliers marked unused.
     pub fn to_calibration(&self) -> crate::result::Calibration {
         use crate::result::{Calibration, Method, PtcPoint};
         let points: Vec<PtcPoint> = (self.min_intensity..self.max_intensity)

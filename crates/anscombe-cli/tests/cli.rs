@@ -1,10 +1,11 @@
 //! The `anscombe` binary end to end: help texts and JSON reports as snapshots, the whole job on
-//! the bundled sample and the shared real data, and every bad input a user can type.
+//! the bundled sample, the vendored fixtures and (when present) the external GPL movie, and
+//! every bad input a user can type.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use anscombe_testkit::{python, shared};
+use anscombe_testkit::{external_data, fixture, python};
 
 fn anscombe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anscombe"))
@@ -170,8 +171,10 @@ fn the_whole_job_on_the_bundled_sample() {
 
 #[test]
 fn the_gpl_sima_movie_from_the_shared_folder() {
+    let Some(movie) = external_data("sima_example_2p/example.tif") else {
+        return;
+    };
     let dir = scratch("sima");
-    let movie = shared("data/sima_example_2p/example.tif");
     let store = dir.join("sima.zarr");
     let output = anscombe(&["encode", &text(&movie), &text(&store), "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -240,7 +243,7 @@ fn v1_stores_for_python_users_and_the_refusals() {
 #[test]
 fn codec_subcommand_matches_the_reference_fixture() {
     let dir = scratch("codec");
-    let case = shared("fixtures/anscombe-transform/cases/u16_poisson_cg40_zl100");
+    let case = fixture("anscombe-transform/cases/u16_poisson_cg40_zl100");
     let codec = r#"{"name": "anscombe-v1", "configuration": {"zero_level": 100, "conversion_gain": 40.0, "encoded_dtype": "uint8", "decoded_dtype": "uint16"}}"#;
     let codes = dir.join("codes.npy");
     let decoded = dir.join("decoded.npy");
@@ -372,7 +375,7 @@ fn stores_that_are_not_zarr_or_not_the_movie() {
         &dir,
         &["empty.zarr"],
     );
-    let other = shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
+    let other = fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
     fails(
         &["verify", &text(&sample()), &text(&other)],
         1,
@@ -405,7 +408,7 @@ fn existing_outputs_and_values_out_of_range() {
         &dir,
         &left,
     );
-    let other = shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
+    let other = fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
     fails(
         &["decode", &text(&other), &d("taken.tif")],
         1,
@@ -472,7 +475,7 @@ fn a_full_disk_leaves_no_half_written_output() {
     let script = format!(
         "trap '' XFSZ; ulimit -f 64; exec {} decode {} {}",
         env!("CARGO_BIN_EXE_anscombe"),
-        shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr").display(),
+        fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr").display(),
         dir.join("big.npy").display()
     );
     let output = Command::new("bash")
@@ -578,7 +581,7 @@ fn npy_values(path: &Path) -> Vec<f64> {
 #[test]
 fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
     let dir = scratch("background");
-    let case = shared("fixtures/dcnum/cases/sparsemed_hdf5_defaults");
+    let case = fixture("dcnum/cases/sparsemed_hdf5_defaults");
     let group = dir.join("sparse.zarr");
     let corrected = dir.join("corrected.zarr");
     let output = anscombe(&[
@@ -616,7 +619,7 @@ fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
             assert_eq!(fixed[frame * frame_len + p], f64::from(expected as f32));
         }
     }
-    let rolling_case = shared("fixtures/dcnum/cases/rollmed_k10_b50");
+    let rolling_case = fixture("dcnum/cases/rollmed_k10_b50");
     let rolling = dir.join("rolling.zarr");
     let output = anscombe(&[
         "background",
@@ -665,7 +668,7 @@ fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
 #[test]
 fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
     let dir = scratch("detector");
-    let fit_case = shared("fixtures/detectorcal/cases/fit_default_f64_dark");
+    let fit_case = fixture("detectorcal/cases/fit_default_f64_dark");
     let calibration = dir.join("calibration.zarr");
     let map = dir.join("map.png");
     let output = anscombe(&[
@@ -687,7 +690,7 @@ fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
         assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
     }
     assert!(std::fs::read(&map).expect("map").starts_with(b"\x89PNG"));
-    let correct_case = shared("fixtures/detectorcal/cases/correct_flat_residual_sigma3");
+    let correct_case = fixture("detectorcal/cases/correct_flat_residual_sigma3");
     let corrected = dir.join("corrected.zarr");
     let output = anscombe(&[
         "detector",
@@ -718,8 +721,8 @@ fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
             &text(&correct_case.join("ct.npy")),
             &text(&dir.join("x.zarr")),
             "--calibration",
-            &text(&shared(
-                "fixtures/detectorcal/cases/fit_u16_sigma6_dark_u16/coefficients.npy",
+            &text(&fixture(
+                "detectorcal/cases/fit_u16_sigma6_dark_u16/coefficients.npy",
             )),
         ],
         1,
