@@ -35,6 +35,21 @@ pub trait Pixel: Copy + Send + Sync + Default + PartialEq + Debug + AsPrimitive<
     fn into_samples(values: Vec<Self>) -> Samples;
 }
 
+/// `from_samples` and `into_samples` for the samples' variant of [`Samples`].
+macro_rules! samples_of {
+    ($variant:ident) => {
+        fn from_samples(samples: Samples) -> Option<Vec<Self>> {
+            match samples {
+                Samples::$variant(v) => Some(v),
+                _ => None,
+            }
+        }
+        fn into_samples(values: Vec<Self>) -> Samples {
+            Samples::$variant(values)
+        }
+    };
+}
+
 /// Unsigned integer samples are their own keys.
 macro_rules! unsigned_pixel {
     ($($t:ty => $variant:ident),*) => {$(
@@ -48,15 +63,7 @@ macro_rules! unsigned_pixel {
             fn from_key(key: $t) -> Self {
                 key
             }
-            fn from_samples(samples: Samples) -> Option<Vec<Self>> {
-                match samples {
-                    Samples::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn into_samples(values: Vec<Self>) -> Samples {
-                Samples::$variant(values)
-            }
+            samples_of!($variant);
         }
     )*};
 }
@@ -77,15 +84,7 @@ macro_rules! signed_pixel {
             fn from_key(key: $key) -> Self {
                 (key ^ (1 << (<$key>::BITS - 1))).cast_signed()
             }
-            fn from_samples(samples: Samples) -> Option<Vec<Self>> {
-                match samples {
-                    Samples::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn into_samples(values: Vec<Self>) -> Samples {
-                Samples::$variant(values)
-            }
+            samples_of!($variant);
         }
     )*};
 }
@@ -109,15 +108,7 @@ macro_rules! float_pixel {
                 let sign = 1 << (<$key>::BITS - 1);
                 <$t>::from_bits(if key & sign != 0 { key & !sign } else { !key })
             }
-            fn from_samples(samples: Samples) -> Option<Vec<Self>> {
-                match samples {
-                    Samples::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn into_samples(values: Vec<Self>) -> Samples {
-                Samples::$variant(values)
-            }
+            samples_of!($variant);
         }
     )*};
 }

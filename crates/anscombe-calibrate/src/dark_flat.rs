@@ -109,14 +109,7 @@ pub fn dark_statistics<T: Sample>(
     stack: &[T],
     frame_len: usize,
 ) -> Result<Darks, CalibrationError> {
-    let frames = in_memory_frames(stack, frame_len)?;
-    let (statistics, offsets, usable) = measure(frame_len, frames, None, &mut |visit| {
-        stack
-            .chunks_exact(frame_len)
-            .enumerate()
-            .for_each(|(t, f)| visit(t, f));
-        Ok::<(), CalibrationError>(())
-    })?;
+    let (statistics, offsets, usable) = measure_in_memory(stack, frame_len, None)?;
     Ok(Darks {
         statistics,
         offsets,
@@ -138,14 +131,7 @@ pub fn flat_statistics<T: Sample>(
     frame_len: usize,
     darks: &Darks,
 ) -> Result<StackStatistics, CalibrationError> {
-    let frames = in_memory_frames(stack, frame_len)?;
-    let (statistics, _, _) = measure(frame_len, frames, Some(darks), &mut |visit| {
-        stack
-            .chunks_exact(frame_len)
-            .enumerate()
-            .for_each(|(t, f)| visit(t, f));
-        Ok::<(), CalibrationError>(())
-    })?;
+    let (statistics, _, _) = measure_in_memory(stack, frame_len, Some(darks))?;
     Ok(statistics)
 }
 
@@ -174,12 +160,21 @@ pub fn flat_source(
     with_sample_type(source, Stack { darks: Some(darks) }).map(|(statistics, _, _)| statistics)
 }
 
-/// The number of frames of an in-memory stack, at least two.
-fn in_memory_frames<T>(stack: &[T], frame_len: usize) -> Result<usize, CalibrationError> {
+/// [`measure`] of a stack in memory (at least two frames).
+fn measure_in_memory<T: Sample>(
+    stack: &[T],
+    frame_len: usize,
+    darks: Option<&Darks>,
+) -> Result<(StackStatistics, Vec<f64>, Vec<bool>), CalibrationError> {
     if frame_len == 0 || stack.len() < 2 * frame_len {
         return Err(CalibrationError::TooFewFrames);
     }
-    Ok(stack.len() / frame_len)
+    measure(frame_len, stack.len() / frame_len, darks, &mut |visit| {
+        for (t, frame) in stack.chunks_exact(frame_len).enumerate() {
+            visit(t, frame);
+        }
+        Ok(())
+    })
 }
 
 /// A stack read from a source, in its own sample type.

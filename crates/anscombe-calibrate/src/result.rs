@@ -93,7 +93,7 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "the darkest usable pixels hold {min_photons:.1} photons, so the zero level is an \
-                 extrapolation (± {zero_se_photons:.2} photons); dark frames (--darks) measure it"
+                 extrapolation (± {zero_se_photons:.2} photons); dark and flat frames measure it"
             ),
             Warning::FewPhotons { max_photons } => write!(
                 f,
@@ -197,13 +197,18 @@ impl fmt::Display for Calibration {
                 read / self.conversion_gain
             )?;
         }
+        // Only the photon-transfer fit counts pixels; the others' points are levels or stacks.
+        let pixels = if self.pixels_used > 0 {
+            format!(", {} pixels", self.pixels_used)
+        } else {
+            String::new()
+        };
         writeln!(
             f,
-            "fit              R² {:.4}, dispersion {:.2}, {} points, {} pixels, photons {:.1} to {:.1}",
+            "fit              R² {:.4}, dispersion {:.2}, {} points{pixels}, photons {:.1} to {:.1}",
             self.r_squared,
             self.reduced_chi_squared,
             self.levels_used,
-            self.pixels_used,
             self.photon_range.0,
             self.photon_range.1
         )?;

@@ -873,3 +873,298 @@ fn hdf5_datasets_are_inputs() {
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// Writes a synthetic stack (96 x 96 frames, gain 12, zero level 200) as NPY.
+fn synthetic_stack(path: &Path, photons: f64, flicker: f64, seed: u64) {
+    use anscombe_calibrate::synthetic::SyntheticSpec;
+    let spec = SyntheticSpec {
+        frames: 40,
+        drift: 0.0,
+        shifts: 0,
+        hot_fraction: 0.001,
+        flicker,
+        ..SyntheticSpec::new(12.0, 200.0, photons, seed)
+    };
+    let samples: Vec<u16> = spec.generate();
+    anscombe_io::npy::NpyArray::new(
+        vec![spec.frames, spec.height, spec.width],
+        anscombe_io::Samples::U16(samples),
+    )
+    .expect("shape")
+    .write(path)
+    .expect("written");
+}
+
+#[test]
+fn darks_and_flats_need_no_movie_and_ignore_flicker() {
+    let dir = scratch("darks-flats");
+    let d = |name: &str| text(&dir.join(name));
+    synthetic_stack(&dir.join("dark.npy"), 0.0, 0.05, 1);
+    for (i, photons) in [20.0, 80.0, 300.0].into_iter().enumerate() {
+        synthetic_stack(
+            &dir.join(format!("flat{i}.npy")),
+            photons,
+            0.05,
+            30 + i as u64,
+        );
+    }
+    let (dark, flat0, flat1, flat2) = (
+        d("dark.npy"),
+        d("flat0.npy"),
+        d("flat1.npy"),
+        d("flat2.npy"),
+    );
+    let args = vec![
+        "calibrate",
+        "--darks",
+        &dark,
+        "--flats",
+        &flat0,
+        "--flats",
+        &flat1,
+        "--flats",
+        &flat2,
+    ];
+    let output = anscombe(&[&args[..], &["--json", "--plot", &d("ptc.svg")]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(json["method"], "darks-and-flats");
+    let gain = json["conversion_gain"].as_f64().expect("gain");
+    assert!((gain / 12.0 - 1.0).abs() < 0.01, "gain {gain}");
+    let flicker = json["illumination_flicker"].as_f64().expect("flicker");
+    assert!((0.03..0.08).contains(&flicker), "flicker {flicker}");
+    let svg = std::fs::read_to_string(dir.join("ptc.svg")).expect("plot");
+    assert!(svg.contains("mean (levels)") && svg.contains("(photons²)"));
+    let output = anscombe(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("each frame was scaled to its stack's mean light"),
+        "{}",
+        stdout(&output)
+    );
+    // Usage errors: no movie and no darks, a movie and darks, darks with the reference method.
+    for wrong in [
+        vec!["calibrate"],
+        [&args[..], &[dark.as_str()]].concat(),
+        [&args[..], &["--method", "reference"]].concat(),
+        vec!["calibrate", "--darks", &dark],
+    ] {
+        let output = anscombe(&wrong);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{wrong:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Flats of another frame size than the darks'.
+    let small = dir.join("small.npy");
+    anscombe_io::npy::NpyArray::new(vec![2, 2, 2], anscombe_io::Samples::U16(vec![300; 8]))
+        .expect("shape")
+        .write(&small)
+        .expect("written");
+    let output = anscombe(&[
+        "calibrate",
+        "--darks",
+        &d("dark.npy"),
+        "--flats",
+        &text(&small),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("frames differ in size"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn reference_calibration_says_how_sure_it_is() {
+    let output = anscombe(&["calibrate", &text(&sample()), "--method", "reference"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(!report.contains("NaN"), "{report}");
+    assert!(
+        report.contains("jackknife over blocks of frames"),
+        "{report}"
+    );
+    let output = anscombe(&[
+        "calibrate",
+        &text(&sample()),
+        "--method",
+        "reference",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let (gain, se) = (
+        json["conversion_gain"].as_f64().expect("gain"),
+        json["conversion_gain_se"]
+            .as_f64()
+            .expect("a number, not null"),
+    );
+    assert!(se > 0.0 && se < 0.1 * gain, "{gain} ± {se}");
+    assert!(json["zero_level_se"].as_f64().expect("a number") > 0.0);
+}
+
+/// The `data_type` of a Zarr V3 array.
+fn zarr_data_type(array: &Path) -> String {
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(array.join("zarr.json")).expect("metadata"))
+            .expect("JSON");
+    metadata["data_type"].as_str().expect("a name").to_string()
+}
+
+/// The README's `background` example on the bundled int16 movie: medians in int16.
+#[test]
+fn the_readme_background_example_on_the_bundled_int16_movie() {
+    let dir = scratch("background-int16");
+    let movie = dir.join("movie.tif");
+    std::fs::copy(sample(), &movie).expect("copy");
+    let output = anscombe(&["background", &text(&movie), "--fps", "120"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("medians taken in int16"),
+        "{}",
+        stdout(&output)
+    );
+    let images = dir.join("movie.background.zarr/image_bg");
+    assert_eq!(zarr_data_type(&images), "int16");
+    // Image 0 is the sample of rank 100 of frames 0..200 at every pixel.
+    let mut source = anscombe_io::open_movie(sample()).expect("the sample");
+    let frames = source.read_frames(0, 200).expect("frames").to_f64();
+    let first = &zarr_values(&images)[..64 * 64];
+    for p in (0..64 * 64).step_by(97) {
+        let mut column: Vec<f64> = (0..200).map(|t| frames[t * 64 * 64 + p]).collect();
+        column.sort_by(f64::total_cmp);
+        assert_eq!(first[p], column[100], "pixel {p}");
+    }
+}
+
+/// A sample type, how dcnum's uint8 fixture is taken to it, and the types of the outputs.
+struct TypeCase {
+    name: &'static str,
+    map: fn(f64) -> f64,
+    samples: fn(&[f64]) -> anscombe_io::Samples,
+    stored: &'static str,
+    corrected: &'static str,
+}
+
+const TYPE_CASES: [TypeCase; 5] = [
+    TypeCase {
+        name: "int8",
+        map: |v| v - 128.0,
+        samples: |v| anscombe_io::Samples::I8(v.iter().map(|&x| (x - 128.0) as i8).collect()),
+        stored: "int8",
+        corrected: "float32",
+    },
+    TypeCase {
+        name: "int32",
+        map: |v| v - 1e6,
+        samples: |v| anscombe_io::Samples::I32(v.iter().map(|&x| (x - 1e6) as i32).collect()),
+        stored: "int32",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "uint32",
+        map: |v| v + 70_000.0,
+        samples: |v| anscombe_io::Samples::U32(v.iter().map(|&x| (x + 70_000.0) as u32).collect()),
+        stored: "uint32",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "float64",
+        map: |v| v / 4.0,
+        samples: |v| anscombe_io::Samples::F64(v.iter().map(|&x| x / 4.0).collect()),
+        stored: "float64",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "int64",
+        map: |v| v * 3.0 - 500.0,
+        samples: |v| {
+            anscombe_io::Samples::I64(v.iter().map(|&x| (x * 3.0 - 500.0) as i64).collect())
+        },
+        stored: "float64",
+        corrected: "float64",
+    },
+];
+
+/// dcnum's uint8 fixture taken to other sample types: the backgrounds are the fixture's,
+/// mapped alike, in the movie's type (or the type it is converted to, as the report says), and
+/// the offsets scale with the map.
+#[test]
+fn backgrounds_of_movies_of_any_sample_type() {
+    let dir = scratch("background-types");
+    let case = fixture("dcnum/cases/sparsemed_hdf5_defaults");
+    let bytes = anscombe_io::npy::NpyArray::read(case.join("input.npy")).expect("fixture");
+    let values = bytes.samples.to_f64();
+    let expected_images = npy_values(&case.join("bg_images.npy"));
+    let expected_offsets = npy_values(&case.join("bg_off.npy"));
+    for c in &TYPE_CASES {
+        let name = c.name;
+        let input = dir.join(format!("{name}.npy"));
+        anscombe_io::npy::NpyArray::new(bytes.shape.clone(), (c.samples)(&values))
+            .expect("shape")
+            .write(&input)
+            .expect("written");
+        let group = dir.join(format!("{name}.zarr"));
+        let corrected = dir.join(format!("{name}-corrected.zarr"));
+        let output = anscombe(&[
+            "background",
+            &text(&input),
+            &text(&group),
+            "--fps",
+            "120",
+            "--corrected",
+            &text(&corrected),
+            "--json",
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert_eq!(report["samples"], name);
+        let said = report["conversion"].as_str().expect("said");
+        assert!(said.contains(&format!("stored as {}", c.stored)), "{said}");
+        assert_eq!(zarr_data_type(&group.join("image_bg")), c.stored, "{name}");
+        assert_eq!(zarr_data_type(&corrected), c.corrected, "{name}");
+        let mapped: Vec<f64> = expected_images.iter().map(|&v| (c.map)(v)).collect();
+        assert_eq!(zarr_values(&group.join("image_bg")), mapped, "{name}");
+        assert_eq!(
+            zarr_values(&group.join("bg_idx")),
+            npy_values(&case.join("bg_idx.npy"))
+        );
+        let scale = (c.map)(1.0) - (c.map)(0.0);
+        for (ours, theirs) in zarr_values(&group.join("bg_off"))
+            .iter()
+            .zip(&expected_offsets)
+        {
+            let tolerance = 1e-9 * (1.0 + theirs.abs());
+            assert!(
+                (ours - scale * theirs).abs() < tolerance,
+                "{name}: {ours} vs {theirs}"
+            );
+        }
+    }
+    // 64-bit samples beyond 2^53 would round in float64: refused, nothing written.
+    let wide = dir.join("wide.npy");
+    let samples = anscombe_io::Samples::U64(vec![1, 2, 3, 4, 5, u64::MAX]);
+    anscombe_io::npy::NpyArray::new(vec![3, 1, 2], samples)
+        .expect("shape")
+        .write(&wide)
+        .expect("written");
+    let output = anscombe(&[
+        "background",
+        &text(&wide),
+        &text(&dir.join("wide.zarr")),
+        "--method",
+        "rolling-median",
+        "--kernel-size",
+        "2",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("beyond 2^53"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("wide.zarr").exists(), "no partial output");
+}
