@@ -20,6 +20,7 @@
 //! reach [`BLOCKED_INTENSITIES`] (the block tables would take too much memory).
 
 use anscombe_core::Sample;
+use rayon::prelude::*;
 
 use crate::error::CalibrationError;
 use crate::huber::{HuberFit, HuberOptions, huber_fit};
@@ -305,7 +306,7 @@ impl ReferenceEstimator {
         // Each block left out in turn, over the same intensities.
         let left_out: Vec<(usize, f64, f64)> = if self.blocked {
             self.blocks
-                .iter()
+                .par_iter()
                 .map(|block| {
                     let (c, s) = block.table.range(start, stop);
                     let rest_counts: Vec<u64> = counts.iter().zip(&c).map(|(a, b)| a - b).collect();
