@@ -32,7 +32,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
         run_command(
             Command::new(env!("CARGO")).current_dir(&root).args([
                 "build",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-cli",
@@ -45,7 +44,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
             .current_dir(&root)
             .args([
                 "run",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-benches",

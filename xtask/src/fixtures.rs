@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 
-use crate::python::{poisson_reference, run_script, venv_python};
+use crate::python::{run_script, venv_python};
+use anscombe_testkit::poisson_reference;
 
 /// Runs `spec/vectors/generate.py`, and `generate_poisson.py` where poisson-numcodecs' source
 /// is present, in the venv.

@@ -19,17 +19,13 @@ pub(crate) const REFERENCE_PACKAGES: &[&str] = &[
 /// its source folder.
 const ZARR2_PACKAGES: &[&str] = &["zarr==2.18.7", "numcodecs==0.15.2", "numpy==2.4.6"];
 
-/// poisson-numcodecs 0.1.0's source beside the repository (`../shared/reference`), which the
-/// package registry does not serve; `None` where the shared folder does not have it.
-pub(crate) fn poisson_reference() -> Option<PathBuf> {
-    let folder = anscombe_conformance::shared_dir()?.join("reference/poisson-numcodecs-0.1.0");
-    folder.join("pyproject.toml").is_file().then_some(folder)
-}
-
 /// The workspace's `.venv`, created and filled on first use; returns its `python`. It also
 /// holds poisson-numcodecs where its source folder is present.
+///
+/// Each step says what it does, and pip shows what it downloads and installs (on a first run,
+/// the wheels of NumPy, SciPy, scikit-learn, zarr and the rest).
 pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
-    let reference = poisson_reference().map(|p| p.display().to_string());
+    let reference = anscombe_testkit::poisson_reference().map(|p| p.display().to_string());
     let wanted: Vec<&str> = REFERENCE_PACKAGES
         .iter()
         .chain(extra)
@@ -42,7 +38,7 @@ pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
 /// `.venv-zarr2`: zarr-python 2 with poisson-numcodecs, for the interop tests of `poisson`
 /// stores; `None` (and nothing created) where poisson-numcodecs' source is absent.
 pub(crate) fn zarr2_python() -> Result<Option<PathBuf>> {
-    let Some(reference) = poisson_reference() else {
+    let Some(reference) = anscombe_testkit::poisson_reference() else {
         return Ok(None);
     };
     let reference = reference.display().to_string();
@@ -62,28 +58,45 @@ fn ensure_venv(name: &str, wanted: &[&str]) -> Result<PathBuf> {
     if !python.is_file() {
         run_command(
             Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            &format!("creating {name}"),
+            &format!("creating the Python environment {}", venv.display()),
         )?;
     }
     // A marker of what was installed last: reinstall only when the list changes.
     let marker = venv.join("anscombe-requirements.txt");
     let listed = wanted.join("\n");
-    if std::fs::read_to_string(&marker).ok().as_deref() != Some(listed.as_str()) {
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(listed.as_str()) {
+        crate::step::announce(&format!(
+            "Python environment {}: up to date ({} pinned packages)",
+            venv.display(),
+            wanted.len()
+        ));
+    } else {
         // Entries "--no-deps NAME" are installed alone, without their dependencies.
         let (alone, with_deps): (Vec<&str>, Vec<&str>) =
             wanted.iter().partition(|p| p.starts_with("--no-deps "));
         run_command(
             Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet"])
+                .args(["-m", "pip", "install", "--disable-pip-version-check"])
                 .args(&with_deps),
-            "installing the Python reference packages",
+            &format!(
+                "installing the Python reference packages into {}: {}",
+                venv.display(),
+                with_deps.join(" ")
+            ),
         )?;
         for package in alone {
+            let package = package.trim_start_matches("--no-deps ");
             run_command(
                 Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", "--no-deps"])
-                    .arg(package.trim_start_matches("--no-deps ")),
-                "installing a Python package without its dependencies",
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--disable-pip-version-check",
+                        "--no-deps",
+                    ])
+                    .arg(package),
+                &format!("installing {package} without its dependencies"),
             )?;
         }
         std::fs::write(&marker, &listed).context("writing the venv marker")?;
@@ -91,8 +104,10 @@ fn ensure_venv(name: &str, wanted: &[&str]) -> Result<PathBuf> {
     Ok(python)
 }
 
-/// Runs a command, failing with its description.
+/// Announces `what` (a step line with the time), runs the command with its output shown, and
+/// fails with the description.
 pub(crate) fn run_command(command: &mut Command, what: &str) -> Result<()> {
+    crate::step::announce(what);
     let status = command
         .status()
         .with_context(|| format!("{what}: cannot start"))?;
