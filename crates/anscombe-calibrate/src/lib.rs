@@ -3,7 +3,10 @@
 //!
 //! - [`calibrate_movie`] (and [`PairScreen`] with [`PixelAccumulator`] for streaming): the
 //!   default, a robust photon-transfer fit over pixels.
-//! - [`ReferenceEstimator`]: the Python package's `compute_conversion_gain`, step for step.
+//! - [`ReferenceEstimator`]: the Python package's `compute_conversion_gain`, step for step
+//!   (= poisson-numcodecs' `SequentialCalibratePhotons`).
+//! - [`raster`]: a gain and zero level per group of pixels, from per-pixel moments
+//!   (poisson-numcodecs' `RasterCalibratePhotons`).
 //! - [`synthetic`]: movies with known gain and zero level, for tests and benchmarks.
 
 pub mod dark_flat;
@@ -15,6 +18,7 @@ pub mod numeric;
 pub mod photon_transfer;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod raster;
 pub mod reference;
 pub mod source;
 pub mod synthetic;
