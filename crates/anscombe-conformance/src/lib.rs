@@ -9,7 +9,10 @@ mod anscombe;
 mod dcnum;
 mod detectorcal;
 mod fixture;
+mod poisson;
+mod poisson_calibration;
 mod report;
+mod sequential;
 mod tinybrain;
 
 use std::path::Path;
@@ -25,7 +28,11 @@ pub use report::{Outcome, Report, Verdict};
 pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
     let manifest = fixture::read_manifest(folder)?;
     let family = manifest.get("package").and_then(serde_json::Value::as_str);
+    // poisson-numcodecs' manifest names its reference only under `generated_with`, and it has
+    // stores too: it must be recognised before the anscombe-transform family.
+    let reference = manifest["generated_with"]["reference"]["package"].as_str();
     match family {
+        None if reference == Some("poisson-numcodecs") => Ok(poisson_numcodecs(folder, &manifest)),
         None if manifest.get("stores").is_some() => Ok(anscombe::check(folder, &manifest)),
         Some("tinybrain") => Ok(tinybrain::check(folder, &manifest)),
         Some("dcnum") => Ok(dcnum::check(folder, &manifest)),
@@ -35,6 +42,14 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
             "(manifest names no package)".into(),
         )),
     }
+}
+
+/// The poisson-numcodecs family: codec cases, stores, then calibration runs.
+fn poisson_numcodecs(folder: &Path, manifest: &serde_json::Value) -> Report {
+    let mut outcomes = poisson::check_cases(folder, manifest);
+    outcomes.extend(poisson::check_stores(folder, manifest));
+    outcomes.extend(poisson_calibration::check(folder, manifest));
+    Report { outcomes }
 }
 
 pub use anscombe_testkit::shared_dir;

@@ -59,24 +59,15 @@ pub(crate) fn fit_lines(
     for (i, &g) in assignment.iter().enumerate() {
         members[usize::from(g)].push(i);
     }
-    let floor = floor(y);
+    // Each group's line is the least-squares line of its pixels: with one group that is the
+    // reference's line, and so it is with several, whatever assigned the pixels.
     let mut lines: Vec<(Line, usize)> = members
         .iter()
         .enumerate()
         .map(|(g, m)| {
             let gx: Vec<f64> = m.iter().map(|&i| x[i]).collect();
             let gy: Vec<f64> = m.iter().map(|&i| y[i]).collect();
-            let weights: Vec<f64> = if groups == 1 {
-                vec![1.0; m.len()]
-            } else {
-                // The Gamma model's weights, from the line the alternation settled on.
-                let first = weighted_line(&gx, &gy, &vec![1.0; m.len()]);
-                let line = refit(&gx, &gy, (first.slope, first.intercept), floor);
-                gx.iter()
-                    .map(|&xi| (line.0 * xi + line.1).max(floor).powi(-2))
-                    .collect()
-            };
-            (weighted_line(&gx, &gy, &weights), g)
+            (weighted_line(&gx, &gy, &vec![1.0; m.len()]), g)
         })
         .collect();
     lines.sort_by(|a, b| a.0.slope.total_cmp(&b.0.slope));
@@ -102,10 +93,20 @@ fn floor(y: &[f64]) -> f64 {
 }
 
 /// The cost of explaining the variance `y` by a line that predicts `mu`: the negative Gamma
-/// log-likelihood up to terms that do not depend on the line.
+/// log-likelihood per unit of shape, up to terms that do not depend on the line.
 #[inline]
 fn cost(y: f64, mu: f64) -> f64 {
     y / mu + mu.ln()
+}
+
+/// The lines and the law of the scatter about them.
+struct Model {
+    /// (slope, intercept) of each line.
+    lines: Vec<(f64, f64)>,
+    /// Shape of the Gamma law (its relative variance is `1 / shape`).
+    shape: f64,
+    /// Natural logarithm of the fraction of points on each line.
+    log_fractions: Vec<f64>,
 }
 
 /// Several lines: the best of the starts on a subsample, then refined on every point.
@@ -150,7 +151,7 @@ fn several(x: &[f64], y: &[f64], groups: usize) -> Result<Vec<u8>, CalibrationEr
     }
     let all = Points::new(x, y);
     let mut start = vec![0u8; x.len()];
-    all.assign(&best.lines, &mut start);
+    all.assign(&best.model, &mut start);
     all.alternate(start, groups)
         .map(|s| s.assignment)
         .ok_or_else(|| {
@@ -180,9 +181,10 @@ fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
     }
 }
 
-/// Lines as (slope, intercept), a point's assignment and the objective.
+/// The model, a point's assignment and the objective (the negative classification
+/// log-likelihood).
 struct Solution {
-    lines: Vec<(f64, f64)>,
+    model: Model,
     assignment: Vec<u8>,
     objective: f64,
 }
@@ -192,6 +194,8 @@ struct Points<'a> {
     x: &'a [f64],
     y: &'a [f64],
     floor: f64,
+    /// Sum of `ln y` (a term of the Gamma likelihood).
+    log_y: f64,
 }
 
 impl<'a> Points<'a> {
@@ -200,12 +204,15 @@ impl<'a> Points<'a> {
             x,
             y,
             floor: floor(y),
+            log_y: y.iter().map(|v| v.max(f64::MIN_POSITIVE).ln()).sum(),
         }
     }
 
-    /// Assigns every point to the line of least cost; returns the total cost.
-    fn assign(&self, lines: &[(f64, f64)], out: &mut [u8]) -> f64 {
+    /// Assigns every point to the line of least cost; returns the negative log-likelihood of
+    /// the points so assigned.
+    fn assign(&self, model: &Model, out: &mut [u8]) -> f64 {
         let floor = self.floor;
+        let shape = model.shape;
         let partial: Vec<f64> = out
             .par_chunks_mut(ASSIGN_CHUNK)
             .zip(self.x.par_chunks(ASSIGN_CHUNK))
@@ -214,8 +221,10 @@ impl<'a> Points<'a> {
                 let mut total = 0.0;
                 for ((o, &xi), &yi) in out.iter_mut().zip(x).zip(y) {
                     let mut best = (0u8, f64::INFINITY);
-                    for (g, &(a, b)) in lines.iter().enumerate() {
-                        let c = cost(yi, (a * xi + b).max(floor));
+                    for (g, (&(a, b), &log_fraction)) in
+                        model.lines.iter().zip(&model.log_fractions).enumerate()
+                    {
+                        let c = shape * cost(yi, (a * xi + b).max(floor)) - log_fraction;
                         if c < best.1 {
                             best = (g as u8, c);
                         }
@@ -226,16 +235,45 @@ impl<'a> Points<'a> {
                 total
             })
             .collect();
-        partial.iter().sum()
+        let n = self.x.len() as f64;
+        partial.iter().sum::<f64>()
+            - n * (shape * shape.ln() - libm::lgamma(shape))
+            - (shape - 1.0) * self.log_y
     }
 
-    /// Alternates fitting each line to its points and moving each point to its best line,
-    /// until no point moves. `None` when a line is left with too few points.
+    /// The model of lines fitted to their points: the shape by moments (the mean squared
+    /// relative residual is `1 / shape`), the fractions by counting.
+    fn model(&self, lines: Vec<(f64, f64)>, assignment: &[u8], members: &[Vec<usize>]) -> Model {
+        let relative: f64 = self
+            .x
+            .iter()
+            .zip(self.y)
+            .zip(assignment)
+            .map(|((&xi, &yi), &g)| {
+                let (a, b) = lines[usize::from(g)];
+                let mu = (a * xi + b).max(self.floor);
+                ((yi - mu) / mu).powi(2)
+            })
+            .sum::<f64>()
+            / self.x.len() as f64;
+        Model {
+            lines,
+            shape: 1.0 / relative.max(1e-12),
+            log_fractions: members
+                .iter()
+                .map(|m| (m.len() as f64 / self.x.len() as f64).ln())
+                .collect(),
+        }
+    }
+
+    /// Alternates fitting each line to its points and moving each point to its most likely
+    /// line, until no point moves. `None` when a line is left with too few points.
     fn alternate(&self, mut assignment: Vec<u8>, groups: usize) -> Option<Solution> {
         let mut lines: Vec<(f64, f64)> = Vec::with_capacity(groups);
         let mut next = vec![0u8; assignment.len()];
+        let mut last = None;
         for _ in 0..MAX_ROUNDS {
-            let members = self.members(&assignment, groups)?;
+            let members = Self::members(&assignment, groups)?;
             if lines.is_empty() {
                 for m in &members {
                     let (gx, gy) = self.gather(m);
@@ -248,28 +286,33 @@ impl<'a> Points<'a> {
                     *line = refit(&gx, &gy, *line, self.floor);
                 }
             }
-            let objective = self.assign(&lines, &mut next);
-            if next == assignment || !objective.is_finite() {
-                return objective.is_finite().then_some(Solution {
-                    lines,
+            let model = self.model(lines.clone(), &assignment, &members);
+            let objective = self.assign(&model, &mut next);
+            if !objective.is_finite() {
+                return None;
+            }
+            if next == assignment {
+                return Some(Solution {
+                    model,
                     assignment,
                     objective,
                 });
             }
             std::mem::swap(&mut assignment, &mut next);
+            last = Some((model, objective));
         }
-        // No fixed point within the rounds: the last lines and the assignment they make.
-        let objective = self.assign(&lines, &mut next);
-        self.members(&next, groups)?;
+        // No fixed point within the rounds: the last model and the assignment it made.
+        let (model, objective) = last?;
+        Self::members(&assignment, groups)?;
         Some(Solution {
-            lines,
-            assignment: next,
+            model,
+            assignment,
             objective,
         })
     }
 
     /// The points of each line; `None` when one has too few.
-    fn members(&self, assignment: &[u8], groups: usize) -> Option<Vec<Vec<usize>>> {
+    fn members(assignment: &[u8], groups: usize) -> Option<Vec<Vec<usize>>> {
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
         for (i, &g) in assignment.iter().enumerate() {
             members[usize::from(g)].push(i);
@@ -382,7 +425,7 @@ mod tests {
         assert!((high.slope - 15.0).abs() < 0.05, "{high:?}");
         assert_eq!(fitted.counts, [400, 400]);
         for (i, &g) in fitted.assignment.iter().enumerate() {
-            assert_eq!(g, if i % 2 == 0 { 1 } else { 0 }, "point {i}");
+            assert_eq!(g, u8::from(i % 2 == 0), "point {i}");
         }
         assert!(low.slope_se > 0.0 && low.slope_se < 0.1);
     }

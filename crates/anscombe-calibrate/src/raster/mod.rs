@@ -16,32 +16,35 @@
 //!    fit nothing). Of the rest, a pixel is kept only if its variance and its mean both lie
 //!    strictly between their `perc_min` and `perc_max` percentiles (NumPy's linear percentile),
 //!    so even 0 and 100 drop the extremes.
-//! 3. **Lines.** One group: the exact least-squares line of variance on mean (the reference's
-//!    Powell search approximates it, to about 3e-4 relative in gain). Several groups: the
-//!    lines and the assignment of pixels to them that maximise the classification likelihood
-//!    of a model in which each pixel's variance scatters about its line as a variance
-//!    estimate does, with a standard deviation proportional to its value (a sample variance is
-//!    a scaled chi-square, that is a Gamma variable). Pixel `i` costs `v_i / mu + ln mu` on a
-//!    line that predicts `mu` at its mean; each line is the maximum-likelihood (Gamma
-//!    regression, identity link) line of its pixels, found by reweighted least squares with
-//!    weights `1 / mu^2`. The fit alternates: every pixel to its cheapest line, every line refit
-//!    to its pixels, until no pixel moves; both steps lower the total cost, so it settles.
-//!    Least squares, the reference's criterion, is the wrong one here: it sets the boundary
-//!    between two lines halfway, where the noisier upper line's low draws fall, and those
-//!    misassigned pixels bend both lines (on the fixture movie, 10.27 for a true gain of 10).
+//! 3. **Lines.** Each group's line is the exact least-squares line of variance on mean
+//!    through its pixels: with one group, the reference's line (its Powell search
+//!    approximates it, to about 3e-4 relative in gain).
+//!
+//!    With several groups, which pixel belongs to which line is decided by the classification
+//!    likelihood of a model in which each pixel's variance scatters about its group's line as
+//!    a variance estimate does: a sample variance is a scaled chi-square, that is a Gamma
+//!    variable, with a standard deviation proportional to its mean. Pixel `i` on a line that
+//!    predicts `mu` at its mean costs `shape * (v_i / mu + ln mu) - ln fraction`, the negative
+//!    Gamma log-likelihood plus the log of the line's share of the pixels. The fit alternates:
+//!    each line is refitted to its pixels by maximum likelihood (a Gamma regression with
+//!    identity link, by least squares reweighted with `1 / mu^2`), the shape and shares are
+//!    re-estimated, and every pixel moves to its cheapest line, until no pixel moves.
+//!    The reference's criterion, the squared distance to the nearest line, sets the boundary
+//!    between two lines halfway, where the noisier upper line's low draws fall; the pixels it
+//!    misassigns bend the lines (on the fixture movie its gain-10 line comes out at 10.27). The
+//!    shares keep a small group from taking the tail of a large one.
 //!
 //!    The alternation finds a local optimum, so it is started from several assignments and
-//!    the best total cost wins. Starts: every choice of `groups - 1` of the nine deciles of
-//!    each pixel's variance relative to the single least-squares line (so pixels above the
+//!    the best likelihood wins. Starts: every choice of `groups - 1` of the nine deciles of
+//!    each pixel's variance relative to the single least-squares line (pixels above the
 //!    common line start in steeper groups), at most 126 starts, tried on an even subsample of
 //!    at most 8192 fitted pixels; the winner is then refined on every pixel. Nothing is
 //!    random: the same input gives the same answer on every run and every thread count (the
 //!    sums are taken in a fixed order). Lines are reported in increasing gain.
 //! 4. **Uncertainties**: each line's standard errors of gain and zero level are those of its
-//!    fit to the pixels assigned to it (ordinary least squares for one group, the weighted fit
-//!    for several, both scaled by the residual dispersion), the zero level's by the delta method
-//!    with the covariance of slope and intercept. They are conditional on the assignment: they
-//!    do not include the uncertainty of which pixel belongs to which line.
+//!    least-squares fit to its pixels, scaled by the residual dispersion; the zero level's by
+//!    the delta method with the covariance of slope and intercept. They are conditional on the
+//!    assignment: they do not include the uncertainty of which pixel belongs to which line.
 
 mod lines;
 mod moments;

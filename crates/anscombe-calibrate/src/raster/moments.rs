@@ -15,23 +15,36 @@ use crate::error::CalibrationError;
 /// Pixels per parallel task (accumulators of 40 bytes: 320 kB, cache-sized).
 const PIXEL_CHUNK: usize = 8192;
 
-/// A sample type the accumulator reads, widened to float64 exactly.
+/// A sample type the accumulator reads, widened to float64.
 pub trait Level: Copy + Send + Sync {
-    /// The value as float64 (exact for every integer type of up to 32 bits and for floats).
+    /// The value as float64: exact for every type but 64-bit integers, which round beyond 2^53.
     fn level(self) -> f64;
 }
 
-macro_rules! level_as {
+macro_rules! level_from {
     ($($t:ty),*) => {$(
         impl Level for $t {
             #[inline]
+            fn level(self) -> f64 {
+                f64::from(self)
+            }
+        }
+    )*};
+}
+level_from!(u8, i8, u16, i16, u32, i32, f32, f64);
+
+macro_rules! level_rounded {
+    ($($t:ty),*) => {$(
+        impl Level for $t {
+            #[inline]
+            #[allow(clippy::cast_precision_loss, reason = "64-bit levels beyond 2^53 round, as NumPy's float64 mean does")]
             fn level(self) -> f64 {
                 self as f64
             }
         }
     )*};
 }
-level_as!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
+level_rounded!(u64, i64);
 
 /// One pixel's running sums.
 #[derive(Debug, Clone, Copy)]
@@ -114,7 +127,7 @@ impl PixelMoments {
         batch: &[T],
         frame_len: usize,
     ) -> Result<(), CalibrationError> {
-        if frame_len == 0 || batch.len() % frame_len != 0 {
+        if frame_len == 0 || !batch.len().is_multiple_of(frame_len) {
             return Err(CalibrationError::FrameSize {
                 expected: frame_len,
                 found: batch.len() % frame_len.max(1),
