@@ -28,6 +28,7 @@ fn default_folders() -> Result<Vec<PathBuf>> {
         shared_dir().context("no shared fixtures folder: pass FOLDER or set ANSCOMBE_SHARED")?;
     let mut folders = vec![crate::workspace_root().join("spec/vectors")];
     folders.push(shared.join("fixtures/anscombe-transform"));
+    folders.push(shared.join("fixtures/poisson-numcodecs"));
     folders.push(shared.join("fixtures/tinybrain"));
     folders.push(shared.join("fixtures/dcnum"));
     folders.push(shared.join("fixtures/detectorcal"));

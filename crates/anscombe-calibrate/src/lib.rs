@@ -6,7 +6,8 @@
 //! - [`ReferenceEstimator`]: the Python package's `compute_conversion_gain`, step for step
 //!   (= poisson-numcodecs' `SequentialCalibratePhotons`).
 //! - [`raster`]: a gain and zero level per group of pixels, from per-pixel moments
-//!   (poisson-numcodecs' `RasterCalibratePhotons`).
+//!   (poisson-numcodecs' `RasterCalibratePhotons`); [`photons`] converts levels to photons
+//!   with one calibration or per-pixel maps.
 //! - [`synthetic`]: movies with known gain and zero level, for tests and benchmarks.
 
 pub mod dark_flat;
@@ -16,9 +17,12 @@ pub mod detector_plot;
 pub mod huber;
 pub mod numeric;
 pub mod photon_transfer;
+pub mod photons;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod raster;
+#[cfg(feature = "plot")]
+pub mod raster_plot;
 pub mod reference;
 pub mod source;
 pub mod synthetic;
