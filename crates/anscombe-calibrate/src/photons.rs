@@ -105,6 +105,20 @@ impl PhotonScale {
         }
     }
 
+    /// Converts whole frames of `frame_len` pixels, of any sample type, to new float32 values.
+    ///
+    /// # Errors
+    /// As [`PhotonScale::convert`].
+    pub fn convert_samples(
+        &self,
+        frames: &anscombe_io::Samples,
+        frame_len: usize,
+    ) -> Result<Vec<f32>, PhotonError> {
+        let mut out = vec![0.0f32; frames.len()];
+        anscombe_io::for_samples!(frames, v => self.convert(v, frame_len, &mut out))?;
+        Ok(out)
+    }
+
     /// Converts whole frames of `frame_len` pixels into `out` (as many values).
     ///
     /// # Errors

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::plot::{Figure, PlotError, write_figure};
+use crate::plot::{Figure, PlotError, draw_legend, write_figure};
 use crate::raster::RasterCalibration;
 
 /// Points drawn at most: beyond, an even subsample (the legend says which share).
@@ -170,14 +170,7 @@ impl Raster<'_> {
                 c.pixels_saturated, c.pixels_outliers, c.options.perc_min, c.options.perc_max
             ))
             .legend(|(x, y)| Circle::new((x + 10, y), 3, NOT_FITTED.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(error)
+        draw_legend(&mut chart)
     }
 
     fn map<B: DrawingBackend>(
@@ -230,15 +223,7 @@ mod tests {
 
     #[test]
     fn writes_the_cloud_and_the_map() {
-        let spec = RasterSpec {
-            frames: 100,
-            height: 24,
-            width: 30,
-            gains: vec![10.0, 15.0],
-            zero_levels: vec![1.0, 2.0],
-            rates: (1.0, 5.0),
-            seed: 5,
-        };
+        let spec = RasterSpec::two_detectors(100, 24, 30, 5);
         let (movie, _) = spec.generate::<i16>();
         let mut moments = PixelMoments::new();
         moments.push_frames(&movie, 24 * 30).expect("frames");

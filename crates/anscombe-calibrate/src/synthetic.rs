@@ -136,6 +136,20 @@ pub struct RasterSpec {
 }
 
 impl RasterSpec {
+    /// Two detectors as poisson-numcodecs' test movie has them: gains 10 and 15, zero levels
+    /// 1 and 2, 1 to 5 photons a frame.
+    pub fn two_detectors(frames: usize, height: usize, width: usize, seed: u64) -> Self {
+        RasterSpec {
+            frames,
+            height,
+            width,
+            gains: vec![10.0, 15.0],
+            zero_levels: vec![1.0, 2.0],
+            rates: (1.0, 5.0),
+            seed,
+        }
+    }
+
     /// The movie, frame after frame, converted as `T::from_f64` does (integers truncate toward
     /// zero, as NumPy's `astype`), and each pixel's true group.
     pub fn generate<T: Sample>(&self) -> (Vec<T>, Vec<u8>) {

@@ -51,7 +51,7 @@ mod moments;
 
 use std::fmt;
 
-use anscombe_io::{FrameSource, MovieError, Samples, stream_frames};
+use anscombe_io::{FrameSource, stream_frames};
 use serde::{Serialize, Serializer};
 
 use crate::error::CalibrationError;
@@ -256,7 +256,7 @@ pub fn raster_calibrate(
 /// `progress(frames_done, frames_total)` after each batch.
 ///
 /// # Errors
-/// [`SourceError`] when the movie cannot be read, holds booleans, or has no frames.
+/// [`SourceError`] when the movie cannot be read or has no frames.
 pub fn moments_of_source(
     source: &mut dyn FrameSource,
     progress: &mut dyn FnMut(usize, usize),
@@ -269,27 +269,9 @@ pub fn moments_of_source(
     let batch = (BATCH_BYTES / frame.saturating_mul(source.element().size()).max(1)).max(1);
     let mut moments = PixelMoments::new();
     stream_frames(source, batch, |first, samples| {
-        let pushed = match &samples {
-            Samples::U8(v) => moments.push_frames(v, frame),
-            Samples::I8(v) => moments.push_frames(v, frame),
-            Samples::U16(v) => moments.push_frames(v, frame),
-            Samples::I16(v) => moments.push_frames(v, frame),
-            Samples::U32(v) => moments.push_frames(v, frame),
-            Samples::I32(v) => moments.push_frames(v, frame),
-            Samples::U64(v) => moments.push_frames(v, frame),
-            Samples::I64(v) => moments.push_frames(v, frame),
-            Samples::F32(v) => moments.push_frames(v, frame),
-            Samples::F64(v) => moments.push_frames(v, frame),
-            Samples::Bool(_) => {
-                return Err(SourceError::Movie(MovieError::Unsupported {
-                    path: "movie".into(),
-                    message: "boolean samples cannot be calibrated".into(),
-                }));
-            }
-        };
-        pushed?;
+        anscombe_io::for_samples!(&samples, v => moments.push_frames(v, frame))?;
         progress(first + samples.len() / frame, frames);
-        Ok(())
+        Ok::<(), SourceError>(())
     })?;
     Ok(moments.finish()?)
 }

@@ -17,7 +17,8 @@ const PIXEL_CHUNK: usize = 8192;
 
 /// A sample type the accumulator reads, widened to float64.
 pub trait Level: Copy + Send + Sync {
-    /// The value as float64: exact for every type but 64-bit integers, which round beyond 2^53.
+    /// The value as float64 (`false` and `true` are 0 and 1): exact for every type but 64-bit
+    /// integers, which round beyond 2^53.
     fn level(self) -> f64;
 }
 
@@ -31,7 +32,7 @@ macro_rules! level_from {
         }
     )*};
 }
-level_from!(u8, i8, u16, i16, u32, i32, f32, f64);
+level_from!(u8, i8, u16, i16, u32, i32, f32, f64, bool);
 
 macro_rules! level_rounded {
     ($($t:ty),*) => {$(
