@@ -274,6 +274,25 @@ fn photons_with_flags_and_maps() {
         panic!("float32")
     };
     assert_eq!(photons[5], ((levels[5] - 2.0) / 4.0) as f32);
+    // The same into a Zarr store, which decodes to the same values.
+    let store = dir.join("photons.zarr");
+    let output = anscombe(&[
+        "photons",
+        &text(&movie),
+        &text(&store),
+        "--gain",
+        "4",
+        "--zero-level",
+        "2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let back = dir.join("back.npy");
+    let output = anscombe(&["decode", &text(&store), &text(&back)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        NpyArray::read(&back).expect("decoded").samples,
+        Samples::F32(photons.clone())
+    );
     // Maps of the wrong size are refused before anything is written.
     let small = dir.join("small.npy");
     NpyArray::new(vec![2, 2], Samples::F64(vec![1.0; 4]))
