@@ -29,12 +29,13 @@
 //! # Where this differs
 //!
 //! SciPy's 1-D median filter, which cleansing uses with a window of 10, reads past the end of
-//! series of exactly 4 background images (SciPy 1.17); [`numeric::median_filter_reflect`]
+//! series of exactly 4 background images (SciPy 1.17); [`anscombe_numeric::median_filter_reflect`]
 //! is the filter's definition for every length.
 
-// The kernels are closures and key conversions inlined into per-pixel loops: inlining is
-// what lets the compiler vectorise them, so it is asked for, not hoped for.
-#![allow(clippy::inline_always)]
+#![allow(
+    clippy::inline_always,
+    reason = "key conversions sit in per-pixel loops; inlining them is what lets them vectorise"
+)]
 
 mod cleansing;
 mod error;
@@ -51,6 +52,3 @@ pub use pixel::{Key, Pixel};
 pub use rolling::{FrameSink, RollingMedian};
 pub use sparse::{OFFSET_ROWS, SparseBackground, SparseMedian};
 pub use time::TimeAxis;
-
-/// NumPy- and SciPy-exact arithmetic (shared with the calibration crate).
-pub use anscombe_calibrate::numeric;

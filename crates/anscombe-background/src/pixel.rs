@@ -4,50 +4,20 @@
 use std::fmt::Debug;
 
 use anscombe_io::Samples;
+use num_traits::{AsPrimitive, PrimInt, Unsigned};
 
-/// An unsigned key whose order is the samples' order.
-pub trait Key: Copy + Ord + Default + Send + Sync + Debug {
+/// An unsigned key whose order is the samples' order: any unsigned primitive integer. The
+/// selections need its bits (`one() << b`, `|`) and, for histograms, its value as an index
+/// (`as_()`), all from `num-traits`.
+pub trait Key: PrimInt + Unsigned + AsPrimitive<usize> + Default + Send + Sync + Debug {
     /// Width in bits.
-    const BITS: u32;
-    /// The key with only bit `b` set.
-    fn bit(b: u32) -> Self;
-    /// Bitwise or.
-    #[must_use]
-    fn or(self, other: Self) -> Self;
-    /// The key as an index (histogram bin).
-    fn index(self) -> usize;
-    /// The key of an index below `2^BITS`.
-    fn from_index(index: usize) -> Self;
+    const BITS: u32 = (size_of::<Self>() * 8) as u32;
 }
 
-macro_rules! key {
-    ($($t:ty),*) => {$(
-        impl Key for $t {
-            const BITS: u32 = <$t>::BITS;
-            #[inline(always)]
-            fn bit(b: u32) -> Self {
-                1 << b
-            }
-            #[inline(always)]
-            fn or(self, other: Self) -> Self {
-                self | other
-            }
-            #[inline(always)]
-            fn index(self) -> usize {
-                self as usize
-            }
-            #[inline(always)]
-            fn from_index(index: usize) -> Self {
-                index as $t
-            }
-        }
-    )*};
-}
-
-key!(u8, u16, u32);
+impl<K: PrimInt + Unsigned + AsPrimitive<usize> + Default + Send + Sync + Debug> Key for K {}
 
 /// A sample type of a movie: `u8`, `u16` or `f32`.
-pub trait Pixel: Copy + Send + Sync + Default + PartialEq + Debug + 'static {
+pub trait Pixel: Copy + Send + Sync + Default + PartialEq + Debug + AsPrimitive<f64> {
     /// The order-preserving key.
     type Key: Key;
     /// The key of the sample (floats: NaN above everything, as NumPy sorts).
@@ -55,60 +25,42 @@ pub trait Pixel: Copy + Send + Sync + Default + PartialEq + Debug + 'static {
     /// The sample of a key.
     fn from_key(key: Self::Key) -> Self;
     /// The sample as a float.
-    fn to_f64(self) -> f64;
+    fn to_f64(self) -> f64 {
+        self.as_()
+    }
     /// The samples of this type, if `samples` holds them.
     fn from_samples(samples: Samples) -> Option<Vec<Self>>;
     /// The samples as the I/O crate's type.
     fn into_samples(values: Vec<Self>) -> Samples;
 }
 
-impl Pixel for u8 {
-    type Key = u8;
-    #[inline(always)]
-    fn key(self) -> u8 {
-        self
-    }
-    #[inline(always)]
-    fn from_key(key: u8) -> Self {
-        key
-    }
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-    fn from_samples(samples: Samples) -> Option<Vec<Self>> {
-        match samples {
-            Samples::U8(v) => Some(v),
-            _ => None,
+/// Unsigned integer samples are their own keys.
+macro_rules! unsigned_pixel {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl Pixel for $t {
+            type Key = $t;
+            #[inline(always)]
+            fn key(self) -> $t {
+                self
+            }
+            #[inline(always)]
+            fn from_key(key: $t) -> Self {
+                key
+            }
+            fn from_samples(samples: Samples) -> Option<Vec<Self>> {
+                match samples {
+                    Samples::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn into_samples(values: Vec<Self>) -> Samples {
+                Samples::$variant(values)
+            }
         }
-    }
-    fn into_samples(values: Vec<Self>) -> Samples {
-        Samples::U8(values)
-    }
+    )*};
 }
 
-impl Pixel for u16 {
-    type Key = u16;
-    #[inline(always)]
-    fn key(self) -> u16 {
-        self
-    }
-    #[inline(always)]
-    fn from_key(key: u16) -> Self {
-        key
-    }
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-    fn from_samples(samples: Samples) -> Option<Vec<Self>> {
-        match samples {
-            Samples::U16(v) => Some(v),
-            _ => None,
-        }
-    }
-    fn into_samples(values: Vec<Self>) -> Samples {
-        Samples::U16(values)
-    }
-}
+unsigned_pixel!(u8 => U8, u16 => U16);
 
 impl Pixel for f32 {
     type Key = u32;
@@ -130,9 +82,6 @@ impl Pixel for f32 {
             !key
         })
     }
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
     fn from_samples(samples: Samples) -> Option<Vec<Self>> {
         match samples {
             Samples::F32(v) => Some(v),
@@ -147,6 +96,13 @@ impl Pixel for f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_know_their_width() {
+        assert_eq!(<u8 as Key>::BITS, 8);
+        assert_eq!(<u16 as Key>::BITS, 16);
+        assert_eq!(<u32 as Key>::BITS, 32);
+    }
 
     #[test]
     fn float_keys_keep_the_order_and_round_trip() {

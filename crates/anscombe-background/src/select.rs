@@ -3,6 +3,7 @@
 //! the candidate. Every step is a pass over contiguous frames that compilers vectorise, for
 //! 8-, 16- and 32-bit keys alike.
 
+use num_traits::One;
 use rayon::prelude::*;
 
 use crate::pixel::{Key, Pixel};
@@ -54,9 +55,9 @@ where
     let mut candidate = vec![T::Key::default(); n];
     let mut below = vec![C::default(); n];
     for bit in (0..T::Key::BITS).rev() {
-        let b = T::Key::bit(bit);
+        let b = T::Key::one() << bit as usize;
         for (c, &p) in candidate.iter_mut().zip(&prefix) {
-            *c = p.or(b);
+            *c = p | b;
         }
         below.fill(C::default());
         for row in rows {

@@ -8,8 +8,8 @@ use crate::cleansing::{Cleansing, cleanse};
 use crate::error::BackgroundError;
 use crate::pixel::Pixel;
 use crate::select::rank_of_frames;
-use crate::time::{TimeAxis, arange};
-use anscombe_calibrate::numeric::nearest;
+use crate::time::TimeAxis;
+use anscombe_numeric::{arange, nearest};
 
 /// Rows at the top of the frame the flicker offset compares (the channel wall in dcnum's
 /// cytometry images).

@@ -6,7 +6,7 @@ use anscombe_core::Sample;
 
 use crate::error::CalibrationError;
 use crate::result::{Calibration, Method, PtcPoint, Warning};
-use crate::stats::{median, weighted_line};
+use crate::stats::{median_and_spread, weighted_line};
 
 /// Mean level and temporal variance of one stack of frames of a uniform exposure.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,8 +56,7 @@ pub fn stack_statistics<T: Sample>(
             }
         }
     }
-    let centre = median(&means);
-    let spread = 1.4826 * median(&means.iter().map(|m| (m - centre).abs()).collect::<Vec<_>>());
+    let (centre, spread) = median_and_spread(&means);
     let keep: Vec<usize> = (0..frame_len)
         .filter(|&p| !saturated[p] && (spread == 0.0 || (means[p] - centre).abs() <= 6.0 * spread))
         .collect();

@@ -15,7 +15,6 @@ pub mod detector;
 #[cfg(feature = "plot")]
 pub mod detector_plot;
 pub mod huber;
-pub mod numeric;
 pub mod photon_transfer;
 pub mod photons;
 #[cfg(feature = "plot")]

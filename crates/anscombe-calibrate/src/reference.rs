@@ -36,7 +36,7 @@ pub struct ReferenceResult {
 }
 
 impl ReferenceResult {
-    /// The result as a [`Calibration`] report: one point per intensity level, the Huber
+    /// The result as a [`Calibration`](crate::Calibration) report: one point per intensity level, the Huber
     /// regression's outliers marked unused.
     pub fn to_calibration(&self) -> crate::result::Calibration {
         use crate::result::{Calibration, Method, PtcPoint};

@@ -121,9 +121,8 @@ fn several(x: &[f64], y: &[f64], groups: usize) -> Result<Vec<u8>, CalibrationEr
         .zip(&sy)
         .map(|(&xi, &yi)| yi / (global.intercept + global.slope * xi).max(sample.floor))
         .collect();
-    let deciles: Vec<f64> = (1..10)
-        .map(|j| crate::numeric::quantile(&ratio, f64::from(j) / 10.0).unwrap_or(0.0))
-        .collect();
+    let tenths: Vec<f64> = (1..10).map(|j| f64::from(j) / 10.0).collect();
+    let deciles = anscombe_numeric::quantiles(&ratio, &tenths).unwrap_or_default();
     let mut best: Option<Solution> = None;
     for cuts in combinations(deciles.len(), groups - 1) {
         let start: Vec<u8> = ratio

@@ -206,9 +206,8 @@ pub fn raster_calibrate(
     }
     let pick = |values: &[f64]| usable.iter().map(|&p| values[p]).collect::<Vec<f64>>();
     let bounds = |values: &[f64]| {
-        let q =
-            |percent: f64| crate::numeric::quantile(values, percent / 100.0).unwrap_or(f64::NAN);
-        (q(lo), q(hi))
+        anscombe_numeric::quantiles(values, &[lo / 100.0, hi / 100.0])
+            .map_or((f64::NAN, f64::NAN), |q| (q[0], q[1]))
     };
     let (v_lo, v_hi) = bounds(&pick(variance));
     let (m_lo, m_hi) = bounds(&pick(mean));
