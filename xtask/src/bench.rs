@@ -30,7 +30,7 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
     };
     let mut extra: Vec<String> = listed.iter().map(|p| (*p).to_string()).collect();
     if suite == "raster"
-        && let Some(source) = anscombe_conformance::shared_dir()
+        && let Some(source) = anscombe_testkit::shared_dir()
             .map(|s| s.join("reference/poisson-numcodecs-0.1.0"))
             .filter(|s| s.is_dir())
     {
@@ -43,7 +43,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
         run_command(
             Command::new(env!("CARGO")).current_dir(&root).args([
                 "build",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-cli",
@@ -56,7 +55,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
             .current_dir(&root)
             .args([
                 "run",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-benches",

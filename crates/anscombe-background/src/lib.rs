@@ -12,8 +12,9 @@
 //! Medians are the sample of rank `kernel_size / 2` (the upper middle for even kernels), as
 //! dcnum takes them. They are selected, not sorted: bit by bit over the stack for the sparse
 //! median, with a per-pixel histogram (8-bit) or sorted window (16-bit, float) that slides
-//! for the rolling median. Samples may be `u8`, `u16` or `f32`; images keep the movie's type
-//! (dcnum stores `uint8` whatever the input).
+//! for the rolling median. Samples may be integers of 8 to 32 bits, signed or not, `f32` or
+//! `f64`; images keep the movie's type (dcnum stores `uint8` whatever the input, wrapping
+//! other types). [`SamplePlan`] says what other types are converted to, and why.
 //!
 //! # dcnum's conventions, kept
 //!
@@ -38,6 +39,7 @@
 )]
 
 mod cleansing;
+mod conversion;
 mod error;
 mod pixel;
 mod rolling;
@@ -47,6 +49,7 @@ mod sparse;
 mod time;
 
 pub use cleansing::Cleansing;
+pub use conversion::{Converted, SamplePlan};
 pub use error::BackgroundError;
 pub use pixel::{Key, Pixel};
 pub use rolling::{FrameSink, RollingMedian};

@@ -225,6 +225,22 @@ mod tests {
             let floats: Vec<Vec<f32>> = movie.iter().map(|f| f.iter().map(|&v| f32::from(v) - 20.5).collect()).collect();
             check_sliding(&floats, window, rank_seed % window)?;
         }
+
+        #[test]
+        fn sliding_signed_and_wide_medians_match_sorting(
+            movie in prop::collection::vec(prop::collection::vec(-20i16..20, 7), 2..25),
+            window_seed in any::<usize>(),
+            rank_seed in any::<usize>(),
+        ) {
+            let window = 1 + window_seed % (movie.len() - 1);
+            check_sliding(&movie, window, rank_seed % window)?;
+            let bytes: Vec<Vec<i8>> = movie.iter().map(|f| f.iter().map(|&v| v as i8).collect()).collect();
+            check_sliding(&bytes, window, rank_seed % window)?;
+            let wide: Vec<Vec<f64>> = movie.iter().map(|f| f.iter().map(|&v| f64::from(v) * 1e10).collect()).collect();
+            check_sliding(&wide, window, rank_seed % window)?;
+            let ints: Vec<Vec<i32>> = movie.iter().map(|f| f.iter().map(|&v| i32::from(v) << 16).collect()).collect();
+            check_sliding(&ints, window, rank_seed % window)?;
+        }
     }
 
     #[test]

@@ -249,6 +249,7 @@ pub(crate) fn fit_points(
         pixels_rejected: context.rejected_pixels,
         photon_range: photons,
         read_noise: None,
+        illumination_flicker: None,
         warnings,
         points,
     })

@@ -97,9 +97,6 @@ pub(crate) fn check_method(args: &CalibrateArgs) -> Result<()> {
     if args.method != Method::Raster && !given.is_empty() {
         bail!("{} apply to --method raster only", given.join(", "));
     }
-    if args.method == Method::Raster && args.darks.is_some() {
-        bail!("--darks and --flats calibrate the camera as a whole; drop --method raster");
-    }
     Ok(())
 }
 
@@ -119,7 +116,11 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     if options.groups == 0 || options.groups > MAX_GROUPS {
         return Err(anyhow!("--groups {}: 1 to {MAX_GROUPS}", options.groups).into());
     }
-    let mut source = open_input(&args.input)?;
+    // clap refuses --darks with --method, and needs INPUT or --darks.
+    let Some(input) = &args.input else {
+        return Err(anyhow!("--method raster measures a movie: give INPUT").into());
+    };
+    let mut source = open_input(input)?;
     let shape = source.shape().to_vec();
     let frame_shape = shape.get(1..).unwrap_or_default().to_vec();
     let bar = progress(source.frames() as u64, "calibrating");

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use anscombe_calibrate::synthetic::RasterSpec;
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
-use anscombe_testkit::shared;
+use anscombe_testkit::fixture;
 
 fn anscombe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anscombe"))
@@ -70,8 +70,7 @@ fn help_of_photons_and_the_raster_options() {
 
 #[test]
 fn raster_report_on_the_reference_fixture_movie() {
-    let movie =
-        shared("fixtures/poisson-numcodecs/calibration/movies/movie_g10_15_o1_2_rate1_5/movie.npy");
+    let movie = fixture("poisson-numcodecs/calibration/movies/movie_g10_15_o1_2_rate1_5/movie.npy");
     let output = anscombe(&[
         "calibrate",
         &text(&movie),

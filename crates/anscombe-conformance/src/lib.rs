@@ -27,12 +27,16 @@ pub use report::{Outcome, Report, Verdict};
 /// Problems with single cases are failed outcomes, not errors.
 pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
     let manifest = fixture::read_manifest(folder)?;
-    let family = manifest.get("package").and_then(serde_json::Value::as_str);
-    // poisson-numcodecs' manifest names its reference only under `generated_with`, and it has
-    // stores too: it must be recognised before the anscombe-transform family.
-    let reference = manifest["generated_with"]["reference"]["package"].as_str();
+    // tinybrain, dcnum and detectorcal name their package at the top; poisson-numcodecs names
+    // it under `generated_with.reference` (its layout is otherwise the anscombe-transform one,
+    // which names no package).
+    let family = manifest
+        .get("package")
+        .or_else(|| manifest.pointer("/generated_with/reference/package"))
+        .and_then(serde_json::Value::as_str);
     match family {
-        None if reference == Some("poisson-numcodecs") => Ok(poisson_numcodecs(folder, &manifest)),
+        // Has stores too, but names its package: never taken for anscombe-transform.
+        Some("poisson-numcodecs") => Ok(poisson_numcodecs(folder, &manifest)),
         None if manifest.get("stores").is_some() => Ok(anscombe::check(folder, &manifest)),
         Some("tinybrain") => Ok(tinybrain::check(folder, &manifest)),
         Some("dcnum") => Ok(dcnum::check(folder, &manifest)),
@@ -51,5 +55,3 @@ fn poisson_numcodecs(folder: &Path, manifest: &serde_json::Value) -> Report {
     outcomes.extend(poisson_calibration::check(folder, manifest));
     Report { outcomes }
 }
-
-pub use anscombe_testkit::shared_dir;

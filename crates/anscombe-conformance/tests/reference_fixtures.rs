@@ -1,13 +1,12 @@
-//! Every case of the shared anscombe-transform fixtures, through the conformance runner.
+//! Every case of the vendored reference fixtures (`fixtures/` at the workspace root), through
+//! the conformance runner.
 
-use anscombe_conformance::{Verdict, check_folder, shared_dir};
+use anscombe_conformance::{Verdict, check_folder};
+use anscombe_testkit::fixture;
 
 #[test]
 fn anscombe_transform_cases_stores_and_calibrations_all_pass() {
-    let shared = shared_dir().expect(
-        "the shared fixtures folder (../shared next to the repository, or $ANSCOMBE_SHARED)",
-    );
-    let report = check_folder(&shared.join("fixtures/anscombe-transform")).expect("manifest");
+    let report = check_folder(&fixture("anscombe-transform")).expect("manifest");
     println!("{report}");
     let codec: Vec<_> = report
         .outcomes
@@ -61,8 +60,7 @@ fn anscombe_transform_cases_stores_and_calibrations_all_pass() {
 
 #[test]
 fn tinybrain_cases_all_pass_and_reference_defects_are_the_documented_ones() {
-    let shared = shared_dir().expect("the shared fixtures folder");
-    let report = check_folder(&shared.join("fixtures/tinybrain")).expect("manifest");
+    let report = check_folder(&fixture("tinybrain")).expect("manifest");
     println!("{report}");
     assert_eq!(report.outcomes.len(), 26, "every call of every case is run");
     assert_eq!(report.failed(), 0);
@@ -86,8 +84,7 @@ fn tinybrain_cases_all_pass_and_reference_defects_are_the_documented_ones() {
 
 #[test]
 fn dcnum_backgrounds_match_every_array_and_value() {
-    let shared = shared_dir().expect("the shared fixtures folder");
-    let report = check_folder(&shared.join("fixtures/dcnum")).expect("manifest");
+    let report = check_folder(&fixture("dcnum")).expect("manifest");
     println!("{report}");
     assert_eq!(report.outcomes.len(), 6, "every case is run");
     assert_eq!(report.failed(), 0);
@@ -102,8 +99,7 @@ fn dcnum_backgrounds_match_every_array_and_value() {
 
 #[test]
 fn detectorcal_fits_and_corrections_agree_within_the_manifest_tolerance() {
-    let shared = shared_dir().expect("the shared fixtures folder");
-    let report = check_folder(&shared.join("fixtures/detectorcal")).expect("manifest");
+    let report = check_folder(&fixture("detectorcal")).expect("manifest");
     println!("{report}");
     assert_eq!(report.outcomes.len(), 7, "every case is run");
     assert_eq!(report.failed(), 0);
@@ -121,8 +117,7 @@ fn detectorcal_fits_and_corrections_agree_within_the_manifest_tolerance() {
 
 #[test]
 fn poisson_numcodecs_calibration_runs_pass_and_codec_cases_are_not_claimed() {
-    let shared = shared_dir().expect("the shared fixtures folder");
-    let report = check_folder(&shared.join("fixtures/poisson-numcodecs")).expect("manifest");
+    let report = check_folder(&fixture("poisson-numcodecs")).expect("manifest");
     println!("{report}");
     let calibration: Vec<_> = report
         .outcomes
