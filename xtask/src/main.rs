@@ -49,7 +49,7 @@ enum Command {
     },
     /// Regenerate spec/vectors by running the Python reference in a virtual environment.
     Fixtures,
-    /// Side-by-side benchmark against the Python reference: core, zarr, calibrate, ...
+    /// Side-by-side benchmark against the Python reference: core, zarr, calibrate, raster, ...
     Bench {
         /// Which suite.
         suite: String,

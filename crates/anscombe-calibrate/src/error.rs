@@ -32,6 +32,17 @@ pub enum CalibrationError {
         /// One past its last level.
         stop: usize,
     },
+    /// A number of pixel groups the raster calibration does not fit.
+    #[error("{0} pixel groups: the raster calibration fits 1 to 10")]
+    Groups(usize),
+    /// Percentile bounds that are not `0 <= min < max <= 100`.
+    #[error("percentile bounds {min} and {max}: they must satisfy 0 <= min < max <= 100")]
+    Percentiles {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
     /// Not enough usable pixels.
     #[error("{0}")]
     Insufficient(String),

@@ -177,12 +177,7 @@ pub(crate) fn fit_points(
             x.len()
         )));
     }
-    let zero = -line.intercept / gain;
-    let zero_se = (line.intercept_se.powi(2) / gain.powi(2)
-        + line.intercept.powi(2) * line.slope_se.powi(2) / gain.powi(4)
-        - 2.0 * line.intercept * line.covariance / gain.powi(3))
-    .max(0.0)
-    .sqrt();
+    let (zero, zero_se) = line.zero_crossing();
     let (lo, hi) = x
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {

@@ -3,7 +3,11 @@
 //!
 //! - [`calibrate_movie`] (and [`PairScreen`] with [`PixelAccumulator`] for streaming): the
 //!   default, a robust photon-transfer fit over pixels.
-//! - [`ReferenceEstimator`]: the Python package's `compute_conversion_gain`, step for step.
+//! - [`ReferenceEstimator`]: the Python package's `compute_conversion_gain`, step for step
+//!   (= poisson-numcodecs' `SequentialCalibratePhotons`).
+//! - [`raster`]: a gain and zero level per group of pixels, from per-pixel moments
+//!   (poisson-numcodecs' `RasterCalibratePhotons`); [`photons`] converts levels to photons
+//!   with one calibration or per-pixel maps.
 //! - [`synthetic`]: movies with known gain and zero level, for tests and benchmarks.
 
 pub mod dark_flat;
@@ -12,8 +16,12 @@ pub mod detector;
 pub mod detector_plot;
 pub mod huber;
 pub mod photon_transfer;
+pub mod photons;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod raster;
+#[cfg(feature = "plot")]
+pub mod raster_plot;
 pub mod reference;
 pub mod source;
 pub mod synthetic;

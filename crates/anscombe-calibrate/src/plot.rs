@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -204,6 +205,14 @@ fn draw<B: DrawingBackend>(
             ))
             .legend(|(x, y)| Circle::new((x + 10, y), 4, RED.stroke_width(1)));
     }
+    draw_legend(&mut chart)?;
+    area.present().map_err(error)
+}
+
+/// The legend of a chart's labelled series, in the upper left corner.
+pub(crate) fn draw_legend<'a, B: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, B, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -211,8 +220,7 @@ fn draw<B: DrawingBackend>(
         .border_style(BLACK)
         .label_font(("sans-serif", 14))
         .draw()
-        .map_err(error)?;
-    area.present().map_err(error)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -46,6 +46,18 @@ pub(crate) struct Line {
     pub(crate) dof: f64,
 }
 
+impl Line {
+    /// Where the line crosses zero, `-intercept / slope`, and its standard error by the delta
+    /// method (with the covariance of intercept and slope).
+    pub(crate) fn zero_crossing(&self) -> (f64, f64) {
+        let (a, b) = (self.slope, self.intercept);
+        let variance = self.intercept_se.powi(2) / a.powi(2)
+            + b.powi(2) * self.slope_se.powi(2) / a.powi(4)
+            - 2.0 * b * self.covariance / a.powi(3);
+        (-b / a, variance.max(0.0).sqrt())
+    }
+}
+
 /// Fits `y = intercept + slope * x` with weights `w`; centred sums keep it accurate for levels
 /// in the tens of thousands.
 pub(crate) fn weighted_line(x: &[f64], y: &[f64], w: &[f64]) -> Line {

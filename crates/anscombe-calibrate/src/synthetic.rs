@@ -126,6 +126,67 @@ impl SyntheticSpec {
     }
 }
 
+/// A movie of pixel groups with different gains and zero levels, as a raster-scanning
+/// microscope with several detectors records a static scene (poisson-numcodecs' test movie):
+/// each pixel gets a photon rate drawn uniformly from `rates` and a group drawn uniformly;
+/// its samples are `gains[group] * Poisson(rate) + zero_levels[group]`, without read noise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RasterSpec {
+    /// Number of frames.
+    pub frames: usize,
+    /// Frame height.
+    pub height: usize,
+    /// Frame width.
+    pub width: usize,
+    /// Levels per photon of each group.
+    pub gains: Vec<f64>,
+    /// Level at zero photons of each group (as many as `gains`).
+    pub zero_levels: Vec<f64>,
+    /// Photon rates per frame are drawn uniformly from `rates.0..rates.1`.
+    pub rates: (f64, f64),
+    /// Seed.
+    pub seed: u64,
+}
+
+impl RasterSpec {
+    /// Two detectors as poisson-numcodecs' test movie has them: gains 10 and 15, zero levels
+    /// 1 and 2, 1 to 5 photons a frame.
+    pub fn two_detectors(frames: usize, height: usize, width: usize, seed: u64) -> Self {
+        RasterSpec {
+            frames,
+            height,
+            width,
+            gains: vec![10.0, 15.0],
+            zero_levels: vec![1.0, 2.0],
+            rates: (1.0, 5.0),
+            seed,
+        }
+    }
+
+    /// The movie, frame after frame, converted as `T::from_f64` does (integers truncate toward
+    /// zero, as NumPy's `astype`), and each pixel's true group.
+    pub fn generate<T: Sample>(&self) -> (Vec<T>, Vec<u8>) {
+        let mut rng = Rng(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let pixels = self.height * self.width;
+        let groups = self.gains.len().min(self.zero_levels.len()).max(1);
+        let mut movie = vec![T::from_f64(0.0); self.frames * pixels];
+        let mut truth = Vec::with_capacity(pixels);
+        for p in 0..pixels {
+            let rate = self.rates.0 + (self.rates.1 - self.rates.0) * rng.uniform();
+            let group = ((rng.uniform() * groups as f64) as usize).min(groups - 1);
+            truth.push(group as u8);
+            let (gain, zero) = (
+                self.gains.get(group).copied().unwrap_or(1.0),
+                self.zero_levels.get(group).copied().unwrap_or(0.0),
+            );
+            for t in 0..self.frames {
+                movie[t * pixels + p] = T::from_f64(gain * rng.poisson(rate) + zero);
+            }
+        }
+        (movie, truth)
+    }
+}
+
 /// A static scene with structure and a wide range of brightness: smoothed exponential noise
 /// plus blobs (cells), scaled to the requested mean.
 fn scene(rng: &mut Rng, h: usize, w: usize, mean: f64) -> Vec<f64> {

@@ -39,6 +39,13 @@ pub(crate) enum Command {
     Calibrate(CalibrateArgs),
     /// Compress a movie into a Zarr store with the Anscombe codec.
     Encode(EncodeArgs),
+    /// Convert a movie to photon counts, (level - zero level) / gain, per pixel (float32).
+    ///
+    /// The gain and zero level come from a calibration (a raster calibration's per-pixel maps,
+    /// so pixel groups with different gains all come out in photons), from --gain and
+    /// --zero-level, or from map images. The input is read frame batch by frame batch, so
+    /// movies larger than memory work.
+    Photons(crate::photons::PhotonsArgs),
     /// Decompress a store (or a range of its frames) to TIFF or NPY.
     Decode(DecodeArgs),
     /// Describe a store: shape, chunks, codec pipeline, parameters, sizes, ratio.
@@ -111,8 +118,13 @@ pub(crate) struct DemoArgs {
 pub(crate) enum Method {
     /// Robust photon-transfer fit over pixels, cross-fitted against regression dilution (default).
     PhotonTransfer,
-    /// The Python anscombe-transform 1.0.0 estimator, step for step (compute_conversion_gain).
+    /// The Python anscombe-transform 1.0.0 estimator, step for step (compute_conversion_gain,
+    /// which is poisson-numcodecs' sequential calibration).
     Reference,
+    /// Each pixel's mean and variance over time, one line per pixel group (--groups): a gain
+    /// and zero level for each detector or amplifier setting, and which pixel has which
+    /// (poisson-numcodecs' raster calibration, without its random restarts).
+    Raster,
 }
 
 // `calibrate` measures a movie (INPUT), or dark and flat stacks (--darks, --flats) instead.
@@ -144,10 +156,11 @@ pub(crate) struct CalibrateArgs {
     /// Samples at or above this level count as saturated (besides those found automatically).
     #[arg(long)]
     pub(crate) saturation: Option<f64>,
-    /// Draw the photon-transfer curve to this .png or .svg.
+    /// Draw the photon-transfer curve to this .png or .svg (with --method raster: each pixel's
+    /// variance against its mean, coloured by group, beside the group map).
     #[arg(long)]
     pub(crate) plot: Option<PathBuf>,
-    /// Save the calibration as JSON (for `encode --calibration`).
+    /// Save the calibration as JSON (for `encode --calibration` and `photons --calibration`).
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
     /// Replace existing output files.
@@ -156,6 +169,8 @@ pub(crate) struct CalibrateArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) raster: crate::calibrate_raster::RasterArgs,
 }
 
 /// Codec identity.

@@ -13,6 +13,10 @@ use crate::io::{check_output, open_input, progress, write_json};
 
 /// Runs the command; prints the result; `Failure::Check` when the data allow no calibration.
 pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
+    crate::calibrate_raster::check_method(args)?;
+    if args.method == Method::Raster {
+        return crate::calibrate_raster::run(args);
+    }
     for output in args.output.iter().chain(&args.plot) {
         check_output(output, args.force)?;
     }
@@ -92,6 +96,9 @@ pub(crate) fn measure(
                 .map_err(|e| Failure::Check(format!("no calibration: {e}")))?;
             Ok(result.to_calibration())
         }
+        Method::Raster => Err(Failure::Error(anyhow::anyhow!(
+            "the raster calibration gives a gain per pixel group, not one calibration"
+        ))),
     }
 }
 

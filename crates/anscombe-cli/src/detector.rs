@@ -6,16 +6,14 @@ use std::time::Instant;
 use anscombe_calibrate::detector::{Correction, DetectorCalibration, Gaussian, Plane, ResponseFit};
 use anscombe_core::DataType;
 use anscombe_io::{Samples, stream_frames};
-use anscombe_zarr::store::{
-    GroupWriter, StoreSpec, StoreWriter, open_array, read_frames, stored_bytes,
-};
+use anscombe_zarr::store::{GroupWriter, StoreSpec, open_array, read_frames};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::Failure;
 use crate::args::{DetectorCommand, DetectorCorrectArgs, DetectorFitArgs, FloatName, InputArgs};
-use crate::io::{MovieWriter, check_output, open_input, progress};
+use crate::io::{FramesOutput, check_output, open_input, progress};
 
 /// What `detector fit` reports.
 #[derive(Debug, Serialize)]
@@ -219,7 +217,8 @@ fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
         FloatName::Float32 => anscombe_io::Element::F32,
         FloatName::Float64 => anscombe_io::Element::F64,
     };
-    let mut output = Output::create(&args.output, [frames, height, width], element, args.force)?;
+    let mut output =
+        FramesOutput::create(&args.output, [frames, height, width], element, args.force)?;
     let per_chunk = output.frames_per_chunk();
     let batch = (((64 << 20) / (height * width * 8).max(1)) / per_chunk).max(1) * per_chunk;
     let bar = progress(frames as u64, "correcting");
@@ -268,65 +267,6 @@ fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-/// Where corrected frames go: a Zarr store, or a TIFF or NPY file.
-enum Output {
-    Store(Box<StoreWriter>),
-    Movie(MovieWriter),
-}
-
-impl Output {
-    fn create(
-        path: &Path,
-        shape: [usize; 3],
-        element: anscombe_io::Element,
-        force: bool,
-    ) -> Result<Self> {
-        if path.extension().is_some_and(|e| e == "zarr") {
-            let data_type = element.data_type().context("a storable type")?;
-            let spec = StoreSpec {
-                dimension_names: Some(vec!["t".into(), "y".into(), "x".into()]),
-                ..StoreSpec::new(shape.iter().map(|&n| n as u64).collect(), data_type, None)
-            };
-            Ok(Output::Store(Box::new(StoreWriter::create(
-                path, &spec, force,
-            )?)))
-        } else {
-            Ok(Output::Movie(MovieWriter::create(path, &shape, element)?))
-        }
-    }
-
-    /// Frames per chunk row (write batches of whole chunk rows).
-    fn frames_per_chunk(&self) -> usize {
-        match self {
-            Output::Store(store) => {
-                store.chunk_shape().first().copied().unwrap_or(1).max(1) as usize
-            }
-            Output::Movie(_) => 1,
-        }
-    }
-
-    fn write(&mut self, first: usize, samples: &Samples) -> Result<()> {
-        match self {
-            Output::Store(store) => Ok(store.write_frames(first as u64, samples)?),
-            Output::Movie(movie) => movie.write(samples),
-        }
-    }
-
-    /// Completes the output; returns the bytes it takes.
-    fn finish(self, path: &Path) -> Result<u64> {
-        match self {
-            Output::Store(store) => {
-                store.finish()?;
-                Ok(stored_bytes(path))
-            }
-            Output::Movie(movie) => {
-                movie.finish()?;
-                Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
-            }
-        }
-    }
 }
 
 /// Mean over rows of each column.

@@ -9,7 +9,7 @@ use anscombe_zarr::store::{
     BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, ZarrMovie,
     stored_bytes,
 };
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 
 use crate::Failure;
@@ -172,23 +172,8 @@ pub(crate) fn gain_and_zero(
         return Ok((gain, zero, "given".into()));
     }
     if let Some(path) = &args.calibration {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let json: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-        let number = |key: &str| {
-            json[key].as_f64().ok_or_else(|| {
-                anyhow!(
-                    "{}: no number {key} (a file from `anscombe calibrate --output`?)",
-                    path.display()
-                )
-            })
-        };
-        return Ok((
-            number("conversion_gain")?,
-            number("zero_level")?,
-            format!("from {}", path.display()),
-        ));
+        let (gain, zero_level) = crate::calibrate_raster::read_single(path)?;
+        return Ok((gain, zero_level, format!("from {}", path.display())));
     }
     let calibration = crate::calibrate::measure(source, Method::PhotonTransfer, 0.2, None)?;
     eprint!("{calibration}");

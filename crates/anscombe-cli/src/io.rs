@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anscombe_io::{AtomicFile, Element, FrameSource, Samples};
+use anscombe_zarr::store::{StoreSpec, StoreWriter, stored_bytes};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -240,4 +241,65 @@ fn write_pages<K: tiff::encoder::TiffKind>(
         _ => bail!("{element} samples cannot be written to TIFF"),
     }
     Ok(())
+}
+
+/// Where frames go: a Zarr store (by the `.zarr` extension), or a TIFF or NPY file.
+pub(crate) enum FramesOutput {
+    Store(Box<StoreWriter>),
+    Movie(MovieWriter),
+}
+
+impl FramesOutput {
+    pub(crate) fn create(
+        path: &Path,
+        shape: [usize; 3],
+        element: anscombe_io::Element,
+        force: bool,
+    ) -> Result<Self> {
+        if path.extension().is_some_and(|e| e == "zarr") {
+            let data_type = element.data_type().context("a storable type")?;
+            let spec = StoreSpec {
+                dimension_names: Some(vec!["t".into(), "y".into(), "x".into()]),
+                ..StoreSpec::new(shape.iter().map(|&n| n as u64).collect(), data_type, None)
+            };
+            Ok(FramesOutput::Store(Box::new(StoreWriter::create(
+                path, &spec, force,
+            )?)))
+        } else {
+            Ok(FramesOutput::Movie(MovieWriter::create(
+                path, &shape, element,
+            )?))
+        }
+    }
+
+    /// Frames per chunk row (write batches of whole chunk rows).
+    pub(crate) fn frames_per_chunk(&self) -> usize {
+        match self {
+            FramesOutput::Store(store) => {
+                store.chunk_shape().first().copied().unwrap_or(1).max(1) as usize
+            }
+            FramesOutput::Movie(_) => 1,
+        }
+    }
+
+    pub(crate) fn write(&mut self, first: usize, samples: &Samples) -> Result<()> {
+        match self {
+            FramesOutput::Store(store) => Ok(store.write_frames(first as u64, samples)?),
+            FramesOutput::Movie(movie) => movie.write(samples),
+        }
+    }
+
+    /// Completes the output; returns the bytes it takes.
+    pub(crate) fn finish(self, path: &Path) -> Result<u64> {
+        match self {
+            FramesOutput::Store(store) => {
+                store.finish()?;
+                Ok(stored_bytes(path))
+            }
+            FramesOutput::Movie(movie) => {
+                movie.finish()?;
+                Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
+            }
+        }
+    }
 }

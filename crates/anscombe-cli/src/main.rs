@@ -4,6 +4,7 @@
 mod args;
 mod background;
 mod calibrate;
+mod calibrate_raster;
 mod codec;
 mod decode;
 mod demo;
@@ -11,6 +12,7 @@ mod detector;
 mod encode;
 mod info;
 mod io;
+mod photons;
 mod pyramid;
 mod verify;
 
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo::run(a),
         Command::Calibrate(a) => calibrate::run(a),
         Command::Encode(a) => encode::run(a),
+        Command::Photons(a) => photons::run(a),
         Command::Decode(a) => decode::run(a).map_err(Failure::Error),
         Command::Info(a) => info::run(a).map_err(Failure::Error),
         Command::Verify(a) => verify::run(a),

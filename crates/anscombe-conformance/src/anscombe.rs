@@ -355,65 +355,21 @@ fn check_store(folder: &Path, store: &Value) -> Result<String, String> {
 /// The reference's photon-transfer fit: intensity range, counts and variances exact (to float
 /// rounding), gain and zero level within 1e-4 relative of scikit-learn's L-BFGS-B result.
 fn check_calibration(folder: &Path, case: &Value) -> Result<String, String> {
-    let movie = array(folder, case, "movie")?;
-    let frame = movie.shape.iter().skip(1).product::<usize>().max(1);
-    let values = movie.samples.to_f64();
-    let mut estimator = anscombe_calibrate::ReferenceEstimator::new();
-    for frame_values in values.chunks(frame) {
-        estimator
-            .push_frame(frame_values)
-            .map_err(|e| e.to_string())?;
-    }
-    let gamma = number(case, "count_weight_gamma")?;
-    let ours = estimator.finish(gamma).map_err(|e| e.to_string())?;
     let expected = &case["result"];
-    let range = (ours.min_intensity as f64, ours.max_intensity as f64);
-    if range
-        != (
-            number(expected, "min_intensity")?,
-            number(expected, "max_intensity")?,
-        )
-    {
-        return Err(format!(
-            "intensity range {range:?} differs from the reference's"
-        ));
-    }
-    let counts = Samples::I64(ours.counts.iter().map(|&c| c as i64).collect());
-    same("counts", &counts, &array(folder, case, "counts")?.samples)?;
-    let variance = array(folder, case, "variance")?.samples.to_f64();
-    let worst = ours
-        .variance
-        .iter()
-        .zip(&variance)
-        .map(|(a, b)| ((a - b) / b).abs())
-        .fold(0.0, f64::max);
-    if worst > 1e-12 {
-        return Err(format!("variances differ by up to {worst:e} relative"));
-    }
-    let relative =
-        |ours: f64, key: &str| number(expected, key).map(|theirs| ((ours - theirs) / theirs).abs());
-    let gain_error = relative(ours.conversion_gain, "conversion_gain")?;
-    let zero_error = relative(ours.zero_level, "zero_level")?;
-    if gain_error > 1e-4 || zero_error > 1e-4 {
-        return Err(format!(
-            "gain {} (relative error {gain_error:.1e}), zero level {} ({zero_error:.1e}): beyond 1e-4",
-            ours.conversion_gain, ours.zero_level
-        ));
-    }
-    let theirs_outliers = array(folder, case, "huber_outliers")?.samples.to_f64();
-    let flips = ours
-        .huber
-        .outliers
-        .iter()
-        .zip(&theirs_outliers)
-        .filter(|&(&a, &b)| a != (b != 0.0))
-        .count();
-    Ok(format!(
-        "range, {} counts and variances exact; gain {:.6} ({gain_error:.1e} rel.), zero {:.4} ({zero_error:.1e} rel.); \
-         Huber outlier flags differ on {flips} of {}",
-        ours.counts.len(),
-        ours.conversion_gain,
-        ours.zero_level,
-        theirs_outliers.len()
-    ))
+    crate::sequential::check(
+        &array(folder, case, "movie")?,
+        number(case, "count_weight_gamma")?,
+        &crate::sequential::Expected {
+            conversion_gain: number(expected, "conversion_gain")?,
+            zero_level: number(expected, "zero_level")?,
+            intensity_range: (
+                number(expected, "min_intensity")?,
+                number(expected, "max_intensity")?,
+            ),
+            counts: array(folder, case, "counts")?.samples,
+            variance: array(folder, case, "variance")?.samples.to_f64(),
+            outliers: array(folder, case, "huber_outliers")?.samples.to_f64(),
+            levels: None,
+        },
+    )
 }

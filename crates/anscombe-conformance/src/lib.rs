@@ -10,7 +10,9 @@ mod dcnum;
 mod detectorcal;
 mod fixture;
 mod poisson;
+mod poisson_calibration;
 mod report;
+mod sequential;
 mod tinybrain;
 
 use std::path::Path;
@@ -46,9 +48,10 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
     }
 }
 
-/// The poisson-numcodecs family: codec cases, then stores.
+/// The poisson-numcodecs family: codec cases, stores, then calibration runs.
 fn poisson_numcodecs(folder: &Path, manifest: &serde_json::Value) -> Report {
     let mut outcomes = poisson::check_cases(folder, manifest);
     outcomes.extend(poisson::check_stores(folder, manifest));
+    outcomes.extend(poisson_calibration::check(folder, manifest));
     Report { outcomes }
 }

@@ -150,3 +150,28 @@ fn poisson_numcodecs_codec_cases_are_exact_and_quirks_reproduced_and_refused() {
     }
     assert_eq!(report.failed(), 0);
 }
+
+/// The calibration runs of the poisson-numcodecs folder (sequential and raster) agree with the
+/// reference within the README's tolerances.
+#[test]
+fn poisson_numcodecs_calibration_runs_pass() {
+    let report = check_folder(&fixture("poisson-numcodecs")).expect("manifest");
+    let calibration: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == "calibration")
+        .collect();
+    assert_eq!(
+        calibration.len(),
+        5,
+        "every calibration run of the manifest"
+    );
+    for outcome in &calibration {
+        assert!(
+            matches!(outcome.verdict, Verdict::Pass(_)),
+            "{}: {:?}",
+            outcome.name,
+            outcome.verdict
+        );
+    }
+}

@@ -22,5 +22,5 @@ pub mod order;
 pub mod sum;
 
 pub use grid::{arange, linspace, nearest};
-pub use order::{median, median_abs_deviation, median_filter_reflect, quantile};
+pub use order::{median, median_abs_deviation, median_filter_reflect, quantile, quantiles};
 pub use sum::{mean, pairwise_sum, variance};

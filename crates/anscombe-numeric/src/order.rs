@@ -39,7 +39,17 @@ pub fn median_abs_deviation(values: &[f64]) -> Option<(f64, f64)> {
 /// `np.quantile(values, q)` with the default `linear` method (NumPy 2's index `(n - 1) * q`
 /// and its two-sided interpolation). `None` for no values.
 pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
+    quantile_of_sorted(&sorted(values), q)
+}
+
+/// `np.quantile(values, qs)` for several `qs` with one sort, as [`quantile`] gives each.
+/// `None` for no values.
+pub fn quantiles(values: &[f64], qs: &[f64]) -> Option<Vec<f64>> {
     let sorted = sorted(values);
+    qs.iter().map(|&q| quantile_of_sorted(&sorted, q)).collect()
+}
+
+fn quantile_of_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     let n = sorted.len();
     let last = *sorted.last()?;
     let index = (n - 1) as f64 * q;
@@ -126,6 +136,11 @@ mod tests {
             (1.0, 1.0),
         ] {
             assert_eq!(quantile(&x, q), Some(numpy), "q = {q}");
+            assert_eq!(
+                quantiles(&x, &[0.5, q]).map(|v| v[1]),
+                Some(numpy),
+                "q = {q}"
+            );
         }
         // np.quantile([1, 2, 3, 4, 10], 0.8) == 5.200000000000001
         assert_eq!(
