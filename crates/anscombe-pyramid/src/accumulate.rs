@@ -7,8 +7,7 @@
 use std::fmt::Debug;
 use std::ops::Add;
 
-use crate::kernel::LINES_IN_FLIGHT;
-use crate::ops::Bands;
+use crate::lines::{Bands, LINES_IN_FLIGHT};
 
 /// A running sum of samples of type `T`.
 pub trait Accumulator<T>:
@@ -64,7 +63,7 @@ pub trait Accumulator<T>:
     }
     /// The kernel written for the vector unit for every group of a row of 2x2 blocks of `T`
     /// summed in `Self`, where there is one (`u8` in `u16`, see `crate::vector`): renders
-    /// with `shift` and carries, as [`crate::ops::StageOp::bands_rendered`]. The default
+    /// with `shift` and carries, as [`crate::stage::StageOp::bands_rendered`]. The default
     /// declines.
     #[inline(always)]
     fn vector_bands(bands: Bands<'_, T, T, Self>, shift: u32, scratch: &mut Vec<Self>) -> bool {

@@ -55,27 +55,39 @@
 //! already holds, for pyramid after pyramid of one shape without allocating (or zeroing)
 //! levels again. [`Streamer`] takes the input rows as they come, for arrays larger than memory.
 
-// The kernels are closures inlined into fixed-size loops: inlining is what lets the compiler
-// vectorise them, so it is asked for, not hoped for.
-#![allow(clippy::inline_always)]
+#![allow(
+    clippy::inline_always,
+    reason = "the kernels are closures inlined into fixed-size loops: inlining is what lets \
+              the compiler vectorise them, so it is asked for, not hoped for"
+)]
 
+// The modules from the bottom up; each uses only modules before it here (the test
+// `layering::no_module_uses_a_later_one` checks it):
+// method, order, error, pyramid (the recipe); lines, kernel, block, vector, accumulate,
+// sample (lines, loops, and arithmetic); stage, methods::*, methods (the pooling methods);
+// plan, cascade, build, stream (the engine).
 mod accumulate;
+mod block;
 mod build;
 mod cascade;
 mod error;
 mod kernel;
-mod mode;
-mod ops;
+mod lines;
+mod method;
+mod methods;
+mod order;
 mod plan;
 mod pyramid;
 mod sample;
+mod stage;
 mod stream;
 mod vector;
 
 pub use cascade::LevelSink;
 pub use error::{PyramidError, SinkError};
-pub use plan::MemoryOrder;
-pub use pyramid::{Method, Pyramid};
+pub use method::Method;
+pub use order::MemoryOrder;
+pub use pyramid::Pyramid;
 pub use sample::{Kind, Sample};
 pub use stream::Streamer;
 
@@ -145,4 +157,78 @@ pub fn stride<T: Sample, D: Dimension>(
     levels: usize,
 ) -> Result<Vec<Array<T, D>>, PyramidError> {
     Pyramid::new(Method::Stride, factors, levels)?.build(input)
+}
+
+#[cfg(test)]
+mod layering {
+    /// The modules in layer order, with their source.
+    const MODULES: [(&str, &str); 21] = [
+        ("method", include_str!("method.rs")),
+        ("order", include_str!("order.rs")),
+        ("error", include_str!("error.rs")),
+        ("pyramid", include_str!("pyramid.rs")),
+        ("lines", include_str!("lines.rs")),
+        ("kernel", include_str!("kernel.rs")),
+        ("block", include_str!("block.rs")),
+        ("vector", include_str!("vector.rs")),
+        ("accumulate", include_str!("accumulate.rs")),
+        ("sample", include_str!("sample.rs")),
+        ("stage", include_str!("stage.rs")),
+        ("methods::average", include_str!("methods/average.rs")),
+        (
+            "methods::sparse_average",
+            include_str!("methods/sparse_average.rs"),
+        ),
+        ("methods::mode", include_str!("methods/mode.rs")),
+        ("methods::extreme", include_str!("methods/extreme.rs")),
+        ("methods::stride", include_str!("methods/stride.rs")),
+        ("methods", include_str!("methods/mod.rs")),
+        ("plan", include_str!("plan.rs")),
+        ("cascade", include_str!("cascade.rs")),
+        ("build", include_str!("build.rs")),
+        ("stream", include_str!("stream.rs")),
+    ];
+
+    /// The modules `source` names as `crate::module` outside comments and unit tests
+    /// (macros included: a kernel named in a macro call is used), by their layer name.
+    fn used(source: &str) -> Vec<&'static str> {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut used = Vec::new();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap_or_default();
+            for (at, prefix) in line.match_indices("crate::") {
+                let path: String = line[at + prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let module = MODULES
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .filter(|name| path == *name || path.starts_with(&format!("{name}::")))
+                    .max_by_key(|name| name.len());
+                used.push(module.unwrap_or("lib"));
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn no_module_uses_a_later_one() {
+        for (at, (name, source)) in MODULES.iter().enumerate() {
+            for module in used(source) {
+                let layer = MODULES.iter().position(|(m, _)| *m == module);
+                assert!(
+                    layer.is_some_and(|layer| layer < at),
+                    "{name} uses {module}, which is not a module before it (nor through lib's \
+                     re-exports)"
+                );
+            }
+        }
+        // The check sees what it should.
+        assert_eq!(used("use crate::lines::Bands; // crate::plan"), ["lines"]);
+        assert_eq!(
+            used("crate::methods::average::f(crate::Method)"),
+            ["methods::average", "lib"]
+        );
+    }
 }
