@@ -1,7 +1,10 @@
 //! Criterion benchmarks of the pooling kernels: the everyday cases at a size that runs
 //! in seconds (`cargo xtask bench pyramid` has the full-size side-by-side with tinybrain).
 
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_pyramid::{Method, Pyramid};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
