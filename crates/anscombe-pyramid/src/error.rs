@@ -1,6 +1,6 @@
 //! What can go wrong building a pyramid; each message says what to change.
 
-use crate::method::Method;
+use crate::methods::{Method, Overflow};
 use crate::order::MemoryOrder;
 
 /// An error a [`LevelSink`](crate::LevelSink) reports (a failed chunk write, say).
@@ -102,4 +102,22 @@ pub enum PyramidError {
         /// What the sink reported.
         source: SinkError,
     },
+}
+
+impl From<Overflow> for PyramidError {
+    fn from(
+        Overflow {
+            levels,
+            block,
+            needed,
+            available,
+        }: Overflow,
+    ) -> Self {
+        PyramidError::Overflow {
+            levels,
+            block,
+            needed,
+            available,
+        }
+    }
 }

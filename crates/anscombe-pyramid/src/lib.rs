@@ -63,9 +63,12 @@
 
 // The modules from the bottom up; each uses only modules before it here (the test
 // `layering::no_module_uses_a_later_one` checks it):
-// method, order, error, pyramid (the recipe); lines, kernel, block, vector, accumulate,
-// sample (lines, loops, and arithmetic); stage, methods::*, methods (the pooling methods);
-// plan, cascade, build, stream (the engine).
+// - order, lines, kernel, block, vector, accumulate, sample: memory orders, the lines a
+//   stage reads and writes, the loops over them, and the arithmetic of samples and sums;
+// - stage, methods::*, methods: what a stage does, one module per pooling method, and the
+//   list of methods (the public `Method` among them);
+// - error, pyramid: what can go wrong, and the recipe;
+// - plan, cascade, build, stream: the engine, which knows methods only through `StageOp`.
 mod accumulate;
 mod block;
 mod build;
@@ -73,7 +76,6 @@ mod cascade;
 mod error;
 mod kernel;
 mod lines;
-mod method;
 mod methods;
 mod order;
 mod plan;
@@ -85,7 +87,7 @@ mod vector;
 
 pub use cascade::LevelSink;
 pub use error::{PyramidError, SinkError};
-pub use method::Method;
+pub use methods::Method;
 pub use order::MemoryOrder;
 pub use pyramid::Pyramid;
 pub use sample::{Kind, Sample};
@@ -162,11 +164,8 @@ pub fn stride<T: Sample, D: Dimension>(
 #[cfg(test)]
 mod layering {
     /// The modules in layer order, with their source.
-    const MODULES: [(&str, &str); 21] = [
-        ("method", include_str!("method.rs")),
+    const MODULES: [(&str, &str); 20] = [
         ("order", include_str!("order.rs")),
-        ("error", include_str!("error.rs")),
-        ("pyramid", include_str!("pyramid.rs")),
         ("lines", include_str!("lines.rs")),
         ("kernel", include_str!("kernel.rs")),
         ("block", include_str!("block.rs")),
@@ -183,30 +182,41 @@ mod layering {
         ("methods::extreme", include_str!("methods/extreme.rs")),
         ("methods::stride", include_str!("methods/stride.rs")),
         ("methods", include_str!("methods/mod.rs")),
+        ("error", include_str!("error.rs")),
+        ("pyramid", include_str!("pyramid.rs")),
         ("plan", include_str!("plan.rs")),
         ("cascade", include_str!("cascade.rs")),
         ("build", include_str!("build.rs")),
         ("stream", include_str!("stream.rs")),
     ];
 
-    /// The modules `source` names as `crate::module` outside comments and unit tests
-    /// (macros included: a kernel named in a macro call is used), by their layer name.
-    fn used(source: &str) -> Vec<&'static str> {
+    /// The modules the module `name` names as `crate::...` or `super::...` outside comments
+    /// and unit tests (macros included: a kernel named in a macro call is used), by their
+    /// layer name; "lib" for what it reaches through the crate root (its re-exports, or a
+    /// `use crate::{...}` list, which this check does not read).
+    fn used(name: &str, source: &str) -> Vec<&'static str> {
         let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let parent = name.rsplit_once("::").map_or("", |(parent, _)| parent);
         let mut used = Vec::new();
         for line in code.lines() {
             let line = line.split("//").next().unwrap_or_default();
-            for (at, prefix) in line.match_indices("crate::") {
-                let path: String = line[at + prefix.len()..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                    .collect();
-                let module = MODULES
-                    .iter()
-                    .map(|(name, _)| *name)
-                    .filter(|name| path == *name || path.starts_with(&format!("{name}::")))
-                    .max_by_key(|name| name.len());
-                used.push(module.unwrap_or("lib"));
+            for (prefix, base) in [
+                ("crate::", String::new()),
+                ("super::", format!("{parent}::")),
+            ] {
+                for (at, _) in line.match_indices(prefix) {
+                    let path: String = line[at + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                        .collect();
+                    let path = format!("{base}{path}");
+                    let module = MODULES
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .filter(|name| path == *name || path.starts_with(&format!("{name}::")))
+                        .max_by_key(|name| name.len());
+                    used.push(module.unwrap_or("lib"));
+                }
             }
         }
         used
@@ -215,7 +225,7 @@ mod layering {
     #[test]
     fn no_module_uses_a_later_one() {
         for (at, (name, source)) in MODULES.iter().enumerate() {
-            for module in used(source) {
+            for module in used(name, source) {
                 let layer = MODULES.iter().position(|(m, _)| *m == module);
                 assert!(
                     layer.is_some_and(|layer| layer < at),
@@ -224,11 +234,51 @@ mod layering {
                 );
             }
         }
-        // The check sees what it should.
-        assert_eq!(used("use crate::lines::Bands; // crate::plan"), ["lines"]);
+    }
+
+    #[test]
+    fn the_check_sees_what_it_should() {
         assert_eq!(
-            used("crate::methods::average::f(crate::Method)"),
+            used("stage", "use crate::lines::Bands; // crate::plan"),
+            ["lines"]
+        );
+        assert_eq!(
+            used("plan", "crate::methods::average::f(crate::Method)"),
             ["methods::average", "lib"]
         );
+        assert_eq!(used("plan", "use crate::{lines, stage};"), ["lib"]);
+        assert_eq!(
+            used("methods::mode", "use super::average::Overflow;"),
+            ["methods::average"]
+        );
+        // Every module of the crate is in the list (a new one must take its place).
+        let listed = |file: &str| {
+            let module = file.trim_end_matches(".rs");
+            let module = module
+                .strip_suffix("/mod")
+                .unwrap_or(module)
+                .replace('/', "::");
+            module == "lib" || MODULES.iter().any(|(name, _)| *name == module)
+        };
+        let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&sources).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for inner in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                    files.push(inner.path());
+                }
+            } else {
+                files.push(path);
+            }
+        }
+        assert!(files.len() > MODULES.len());
+        for file in files {
+            let relative = file
+                .strip_prefix(&sources)
+                .map(|p| p.to_string_lossy().into_owned());
+            let relative = relative.unwrap_or_default();
+            assert!(listed(&relative), "{relative} is not in the layer list");
+        }
     }
 }

@@ -245,8 +245,7 @@ impl<T: Sample> WithOp<T> for StagesOf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::method::Method;
-    use crate::methods::Schedule;
+    use crate::methods::{Method, Schedule};
 
     #[test]
     fn tinybrain_schedules_for_small_integers_only() {

@@ -1,7 +1,7 @@
 //! What pyramid to build: the pooling method, the factor per axis, the number of levels.
 
 use crate::error::PyramidError;
-use crate::method::Method;
+use crate::methods::Method;
 
 /// A pyramid recipe: method, factors (one per axis, axis 0 first) and number of levels.
 ///

@@ -7,7 +7,6 @@
 //! [`crate::vector`] where the lines allow. Float sums follow the block order.
 
 use crate::accumulate::Accumulator;
-use crate::error::PyramidError;
 use crate::kernel::{
     add_pass_group, add_pass_with_group, pair_pass, pair_pass_group, pair_pass_with,
     pair_pass_with_group, sum,
@@ -45,8 +44,8 @@ impl Schedule {
     /// and 16-bit integers pooled 2x2 or 2x2x2, exact sums otherwise.
     ///
     /// # Errors
-    /// [`PyramidError::Overflow`] when exact sums would not fit the accumulator.
-    pub(crate) fn new<T: Sample>(levels: usize, factors: &[usize]) -> Result<Self, PyramidError> {
+    /// [`Overflow`] when exact sums would not fit the accumulator.
+    pub(crate) fn new<T: Sample>(levels: usize, factors: &[usize]) -> Result<Self, Overflow> {
         let halved = factors.iter().filter(|&&f| f == 2).count();
         let pairs_only = factors.iter().all(|&f| f <= 2);
         Ok(match (T::KIND.is_small_integer() && pairs_only, halved) {
@@ -83,22 +82,38 @@ impl Schedule {
     }
 }
 
+/// Exact running sums that would not fit their accumulator: `levels` levels of blocks of
+/// `block` samples need `needed` bits of headroom over a sample, the accumulator has
+/// `available`. (The crate's error type, which comes later in the layering, names it
+/// `PyramidError::Overflow`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overflow {
+    /// Levels asked for.
+    pub(crate) levels: usize,
+    /// Samples per pooling block.
+    pub(crate) block: usize,
+    /// Bits of headroom needed.
+    pub(crate) needed: u32,
+    /// Bits of headroom there are.
+    pub(crate) available: u32,
+}
+
 /// Exact sums over `levels` levels of blocks of `factors` must fit the accumulator `A`'s
 /// headroom over a sample.
 ///
 /// # Errors
-/// [`PyramidError::Overflow`] when they would not.
+/// [`Overflow`] when they would not.
 pub(crate) fn check_headroom<T: Sample, A: Accumulator<T>>(
     levels: usize,
     factors: &[usize],
-) -> Result<(), PyramidError> {
+) -> Result<(), Overflow> {
     let block: usize = factors.iter().product();
     let total = u32::try_from(levels)
         .ok()
         .and_then(|levels| (block as u128).checked_pow(levels));
     let needed = total.map_or(u32::MAX, |t| u128::BITS - (t.max(1) - 1).leading_zeros());
     if needed > A::HEADROOM_BITS {
-        return Err(PyramidError::Overflow {
+        return Err(Overflow {
             levels,
             block,
             needed,
@@ -676,7 +691,7 @@ mod tests {
         );
         assert!(matches!(
             Schedule::new::<u8>(9, &[16, 16]),
-            Err(PyramidError::Overflow { available: 56, .. })
+            Err(Overflow { available: 56, .. })
         ));
     }
 }

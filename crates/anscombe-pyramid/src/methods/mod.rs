@@ -1,8 +1,12 @@
-//! The pooling methods, one module each, and the one list of them.
+//! The pooling methods: the public list of them ([`Method`]), what each becomes once planned
+//! for a sample type ([`Operation`]), and one module per method with its
+//! [`StageOp`](crate::stage::StageOp).
 //!
-//! A method is a [`StageOp`](crate::stage::StageOp): how the plan lays out its stages, and what a stage does. To
-//! add one, write its module (a type implementing [`StageOp`](crate::stage::StageOp)), name it in the public
-//! [`Method`] enum, and give it a variant and its arms in [`Operation`] below.
+//! The engine (plan, cascade) knows a method only through its `StageOp`: how the plan lays
+//! out its stages ([`StageOp::LAYOUT`](crate::stage::StageOp::LAYOUT),
+//! [`StageOp::passes`](crate::stage::StageOp::passes)) and what a stage does. So a new method
+//! is its own module here, plus its entries in the two lists of this file: a variant of
+//! [`Method`] (with its name), and a variant of [`Operation`] with its arms.
 
 mod average;
 mod extreme;
@@ -10,18 +14,57 @@ mod mode;
 mod sparse_average;
 mod stride;
 
-pub(crate) use average::Schedule;
+use std::fmt;
+
+pub(crate) use average::{Overflow, Schedule};
 pub(crate) use extreme::Extreme;
 pub(crate) use mode::Mode;
 pub(crate) use sparse_average::SparseAverage;
 pub(crate) use stride::Stride;
 
-use crate::error::PyramidError;
-use crate::method::Method;
 use crate::sample::Sample;
-#[cfg(doc)]
-use crate::stage::StageOp;
 use crate::stage::WithOp;
+
+/// How a block of samples becomes one sample of the next level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// The mean of the block (images). Integers keep a wide running sum across levels, so a
+    /// level is the truncated mean of the original samples, not a mean of rounded means.
+    Average,
+    /// The most frequent value of the block (label images). Power-of-two factors pool by
+    /// repeated 2x passes; other factors take the block's first sample, as tinybrain does.
+    Mode,
+    /// The largest value of the block (a NaN wins).
+    Max,
+    /// The smallest value of the block (a NaN wins).
+    Min,
+    /// The block's first sample.
+    Stride,
+}
+
+impl Method {
+    /// The method's name as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Average => "average",
+            Method::Mode => "mode",
+            Method::Max => "max",
+            Method::Min => "min",
+            Method::Stride => "stride",
+        }
+    }
+
+    /// Whether the method has a sparse mode (zeros as background).
+    pub(crate) fn has_sparse_mode(self) -> bool {
+        matches!(self, Method::Average | Method::Mode)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A method as planned for one sample type and one set of factors: what every stage of the
 /// pyramid does.
@@ -44,13 +87,13 @@ impl Operation {
     /// by `factors` (one per axis).
     ///
     /// # Errors
-    /// [`PyramidError::Overflow`] for averages whose exact sums would not fit.
+    /// [`Overflow`] for averages whose exact sums would not fit.
     pub(crate) fn new<T: Sample>(
         method: Method,
         sparse: bool,
         levels: usize,
         factors: &[usize],
-    ) -> Result<Self, PyramidError> {
+    ) -> Result<Self, Overflow> {
         Ok(match method {
             Method::Average if sparse => {
                 SparseAverage::<T::Exact>::check::<T>(levels, factors)?;
@@ -121,7 +164,7 @@ mod tests {
         assert_eq!(layout, Layout::IN_ORDER);
         assert!(matches!(
             Operation::new::<u64>(Method::Average, true, 30, &[4, 4]),
-            Err(PyramidError::Overflow { .. })
+            Err(Overflow { .. })
         ));
     }
 }

@@ -2,10 +2,9 @@
 //! so a block of zeros stays 0. Sums are exact (never re-scaled), in the widest accumulator.
 
 use crate::accumulate::Accumulator;
-use crate::error::PyramidError;
 use crate::kernel::sum;
 use crate::lines::Sources;
-use crate::methods::average::check_headroom;
+use crate::methods::average::{Overflow, check_headroom};
 use crate::sample::Sample;
 use crate::stage::{Layout, Source, StageOp};
 
@@ -42,8 +41,8 @@ impl<A> SparseAverage<A> {
     /// fit `A`.
     ///
     /// # Errors
-    /// [`PyramidError::Overflow`] when they would not.
-    pub(crate) fn check<T: Sample>(levels: usize, factors: &[usize]) -> Result<(), PyramidError>
+    /// [`Overflow`] when they would not.
+    pub(crate) fn check<T: Sample>(levels: usize, factors: &[usize]) -> Result<(), Overflow>
     where
         A: Accumulator<T>,
     {
