@@ -79,6 +79,47 @@ pub trait Accumulator<T>:
     }
 }
 
+/// Exact running sums that would not fit their accumulator: `levels` levels of blocks of
+/// `block` samples need `needed` bits of headroom over a sample, the accumulator has
+/// `available`. (The crate's error type, in a module above the methods, names it
+/// `PyramidError::Overflow`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overflow {
+    /// Levels asked for.
+    pub(crate) levels: usize,
+    /// Samples per pooling block.
+    pub(crate) block: usize,
+    /// Bits of headroom needed.
+    pub(crate) needed: u32,
+    /// Bits of headroom there are.
+    pub(crate) available: u32,
+}
+
+/// Exact sums over `levels` levels of blocks of `factors` must fit the accumulator `A`'s
+/// headroom over a sample.
+///
+/// # Errors
+/// [`Overflow`] when they would not.
+pub(crate) fn check_headroom<T, A: Accumulator<T>>(
+    levels: usize,
+    factors: &[usize],
+) -> Result<(), Overflow> {
+    let block: usize = factors.iter().product();
+    let total = u32::try_from(levels)
+        .ok()
+        .and_then(|levels| (block as u128).checked_pow(levels));
+    let needed = total.map_or(u32::MAX, |t| u128::BITS - (t.max(1) - 1).leading_zeros());
+    if needed > A::HEADROOM_BITS {
+        return Err(Overflow {
+            levels,
+            block,
+            needed,
+            available: A::HEADROOM_BITS,
+        });
+    }
+    Ok(())
+}
+
 /// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the
 /// magnitude is shifted, as tinybrain does (`unsigned_abs` keeps the most negative sum
 /// representable).

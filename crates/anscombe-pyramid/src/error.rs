@@ -1,6 +1,7 @@
 //! What can go wrong building a pyramid; each message says what to change.
 
-use crate::methods::{Method, Overflow};
+use crate::accumulate::Overflow;
+use crate::methods::Method;
 use crate::order::MemoryOrder;
 
 /// An error a [`LevelSink`](crate::LevelSink) reports (a failed chunk write, say).

@@ -6,7 +6,7 @@
 //! kernels add line pairs in lockstep; `uint8` sums take the SSE2 kernels of
 //! [`crate::vector`] where the lines allow. Float sums follow the block order.
 
-use crate::accumulate::Accumulator;
+use crate::accumulate::{Accumulator, Overflow, check_headroom};
 use crate::kernel::{
     add_pass_group, add_pass_with_group, pair_pass, pair_pass_group, pair_pass_with,
     pair_pass_with_group, sum,
@@ -80,47 +80,6 @@ impl Schedule {
             Schedule::Exact { .. } => with.with(Average::<T::Exact>::new(self)),
         }
     }
-}
-
-/// Exact running sums that would not fit their accumulator: `levels` levels of blocks of
-/// `block` samples need `needed` bits of headroom over a sample, the accumulator has
-/// `available`. (The crate's error type, which comes later in the layering, names it
-/// `PyramidError::Overflow`.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Overflow {
-    /// Levels asked for.
-    pub(crate) levels: usize,
-    /// Samples per pooling block.
-    pub(crate) block: usize,
-    /// Bits of headroom needed.
-    pub(crate) needed: u32,
-    /// Bits of headroom there are.
-    pub(crate) available: u32,
-}
-
-/// Exact sums over `levels` levels of blocks of `factors` must fit the accumulator `A`'s
-/// headroom over a sample.
-///
-/// # Errors
-/// [`Overflow`] when they would not.
-pub(crate) fn check_headroom<T: Sample, A: Accumulator<T>>(
-    levels: usize,
-    factors: &[usize],
-) -> Result<(), Overflow> {
-    let block: usize = factors.iter().product();
-    let total = u32::try_from(levels)
-        .ok()
-        .and_then(|levels| (block as u128).checked_pow(levels));
-    let needed = total.map_or(u32::MAX, |t| u128::BITS - (t.max(1) - 1).leading_zeros());
-    if needed > A::HEADROOM_BITS {
-        return Err(Overflow {
-            levels,
-            block,
-            needed,
-            available: A::HEADROOM_BITS,
-        });
-    }
-    Ok(())
 }
 
 /// The vector kernel written for these lines, where there is one (see `crate::vector`):

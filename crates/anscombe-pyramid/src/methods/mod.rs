@@ -16,12 +16,13 @@ mod stride;
 
 use std::fmt;
 
-pub(crate) use average::{Overflow, Schedule};
+pub(crate) use average::Schedule;
 pub(crate) use extreme::Extreme;
 pub(crate) use mode::Mode;
 pub(crate) use sparse_average::SparseAverage;
 pub(crate) use stride::Stride;
 
+use crate::accumulate::Overflow;
 use crate::sample::Sample;
 use crate::stage::WithOp;
 

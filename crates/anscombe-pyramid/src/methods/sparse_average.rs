@@ -1,10 +1,9 @@
 //! Sparse average pooling: zeros are background, left out of both the sum and the count,
 //! so a block of zeros stays 0. Sums are exact (never re-scaled), in the widest accumulator.
 
-use crate::accumulate::Accumulator;
+use crate::accumulate::{Accumulator, Overflow, check_headroom};
 use crate::kernel::sum;
 use crate::lines::Sources;
-use crate::methods::average::{Overflow, check_headroom};
 use crate::sample::Sample;
 use crate::stage::{Layout, Source, StageOp};
 
