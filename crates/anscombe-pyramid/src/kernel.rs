@@ -146,7 +146,8 @@ pub(crate) fn pair_pass_with<S: Copy, P: Copy, A: Copy>(
     }
 }
 
-/// [`pair_pass`] on a group of lines in lockstep (see [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
+/// [`pair_pass`] on a group of lines in lockstep (see
+/// [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
 #[inline(always)]
 pub(crate) fn pair_pass_group<S: Copy, A: Copy, const N: usize>(
     src: [&[S]; N],
@@ -174,7 +175,8 @@ pub(crate) fn pair_pass_group<S: Copy, A: Copy, const N: usize>(
     }
 }
 
-/// [`pair_pass_with`] on a group of lines in lockstep (see [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
+/// [`pair_pass_with`] on a group of lines in lockstep (see
+/// [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
 #[inline(always)]
 pub(crate) fn pair_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
     src: [&[S]; N],
@@ -205,8 +207,9 @@ pub(crate) fn pair_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
 }
 
 /// Applies `apply(out[i], a[i], b[i])` on a group of line pairs in lockstep (see
-/// [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)): the 2x1 block over carries already summed in pairs along the line
-/// (see [`Block::adds_lines`](crate::block::Block::adds_lines)).
+/// [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)): the 2x1 block over carries
+/// already summed in pairs along the line (see
+/// [`Block::adds_lines`](crate::block::Block::adds_lines)).
 #[inline(always)]
 pub(crate) fn add_pass_group<S: Copy, A: Copy, const N: usize>(
     a: [&[S]; N],
@@ -273,7 +276,8 @@ pub(crate) fn add_pass_with_group<S: Copy, P: Copy, A: Copy, const N: usize>(
     }
 }
 
-/// [`quad_pass`] on a group of line pairs in lockstep (see [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
+/// [`quad_pass`] on a group of line pairs in lockstep (see
+/// [`LINES_IN_FLIGHT`](crate::lines::LINES_IN_FLIGHT)).
 #[inline(always)]
 pub(crate) fn quad_pass_group<S: Copy, A: Copy, const N: usize>(
     a: [&[S]; N],

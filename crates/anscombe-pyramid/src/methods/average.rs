@@ -137,7 +137,10 @@ impl<A> Average<A> {
     /// Whether rendering `level` also re-scales the carried sums (tinybrain's periodic
     /// truncation).
     fn rescales(&self, level: usize) -> bool {
-        matches!(self.schedule, Schedule::Periodic { period, .. } if (level + 1).is_multiple_of(period))
+        match self.schedule {
+            Schedule::Periodic { period, .. } => (level + 1).is_multiple_of(period),
+            Schedule::Exact { .. } => false,
+        }
     }
 
     /// Sums each 2x2 block of one output line and renders it with `level`'s shift. The line
@@ -596,7 +599,8 @@ mod tests {
         ) {
             let op = Op::new(Schedule::Periodic { bits: 2, period: 4, wide: false });
             // Every line of a group is as long: the engine's groups are lines of one stage.
-            let samples: Vec<Vec<u8>> = values.chunks_exact(100).map(|c| c[..len].to_vec()).collect();
+            let samples: Vec<Vec<u8>> =
+                values.chunks_exact(100).map(|c| c[..len].to_vec()).collect();
             let carries: Vec<Vec<u16>> = samples
                 .iter()
                 .map(|line| line.iter().map(|&v| u16::from(v)).collect())
@@ -616,12 +620,16 @@ mod tests {
                         vec![(first, 0), (second, 0)]
                     };
                     let mut sums = vec![0u16; len.div_ceil(factor)];
-                    <Op as StageOp<u8>>::reduce_line::<Samples>(&op, &sources, factor, &mut sums, &mut Vec::new());
+                    let mut scratch = Vec::new();
+                    <Op as StageOp<u8>>::reduce_line::<Samples>(
+                        &op, &sources, factor, &mut sums, &mut scratch,
+                    );
                     let mut paired = vec![0u16; sums.len().div_ceil(2)];
                     <Op as StageOp<u8>>::pair_line(&op, &sums, &mut paired);
                     let mut expected = vec![7u8; sums.len()];
                     if let Some(level) = level.or(matches!(hook, Hook::Rendered).then_some(0)) {
-                        <Op as StageOp<u8>>::render_line(&op, level, &mut sums.clone(), &mut expected);
+                        let mut carry = sums.clone();
+                        <Op as StageOp<u8>>::render_line(&op, level, &mut carry, &mut expected);
                     }
                     prop_assert_eq!(&rendered[m], &expected, "rendered line {}", m);
                     match hook {
