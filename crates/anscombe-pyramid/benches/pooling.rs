@@ -1,7 +1,10 @@
 //! Criterion benchmarks of the pooling kernels: the everyday cases at a size that runs
 //! in seconds (`cargo xtask bench pyramid` has the full-size side-by-side with tinybrain).
 
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_pyramid::{Method, Pyramid};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -9,6 +12,13 @@ use ndarray::{Array3, ShapeBuilder};
 
 fn image() -> Array3<u8> {
     Array3::from_shape_fn((1024, 1024, 16).f(), |(x, y, z)| {
+        ((x / 8 + y / 16 + z * 5 + (x * 31 + y * 17) % 23) % 256) as u8
+    })
+}
+
+/// 4096 frames of 64 x 64 (16 MiB, as `image`).
+fn frames() -> Array3<u8> {
+    Array3::from_shape_fn((64, 64, 4096).f(), |(x, y, z)| {
         ((x / 8 + y / 16 + z * 5 + (x * 31 + y * 17) % 23) % 256) as u8
     })
 }
@@ -47,6 +57,35 @@ fn pooling(c: &mut Criterion) {
             format!("average u8 1024x1024x16, {levels} levels, all threads"),
             |b| {
                 b.iter(|| recipe.build(image.view()));
+            },
+        );
+    }
+    // uint16 samples (sums in u32, the portable kernels) and small frames (64 x 64: per-row
+    // and per-call costs weigh more than on 1024 x 1024).
+    let u16_image = image.mapv(|v| u16::from(v) * 257);
+    let frames = frames();
+    for levels in [1, 4] {
+        let recipe = Pyramid::new(Method::Average, &[2, 2, 1], levels).expect("recipe");
+        group.throughput(Throughput::Bytes(u16_image.len() as u64 * 2));
+        group.bench_function(
+            format!("average u16 1024x1024x16, {levels} levels, 1 thread"),
+            |b| {
+                b.iter(|| single_threaded(|| recipe.build(u16_image.view())));
+            },
+        );
+        group.throughput(Throughput::Bytes(frames.len() as u64));
+        group.bench_function(
+            format!("average u8 64x64x4096, {levels} levels, 1 thread"),
+            |b| {
+                b.iter(|| single_threaded(|| recipe.build(frames.view())));
+            },
+        );
+        let u16_frames = frames.mapv(|v| u16::from(v) * 257);
+        group.throughput(Throughput::Bytes(u16_frames.len() as u64 * 2));
+        group.bench_function(
+            format!("average u16 64x64x4096, {levels} levels, 1 thread"),
+            |b| {
+                b.iter(|| single_threaded(|| recipe.build(u16_frames.view())));
             },
         );
     }

@@ -7,8 +7,7 @@
 use std::fmt::Debug;
 use std::ops::Add;
 
-use crate::kernel::LINES_IN_FLIGHT;
-use crate::ops::Bands;
+use crate::lines::{Bands, LINES_IN_FLIGHT};
 
 /// A running sum of samples of type `T`.
 pub trait Accumulator<T>:
@@ -64,7 +63,7 @@ pub trait Accumulator<T>:
     }
     /// The kernel written for the vector unit for every group of a row of 2x2 blocks of `T`
     /// summed in `Self`, where there is one (`u8` in `u16`, see `crate::vector`): renders
-    /// with `shift` and carries, as [`crate::ops::StageOp::bands_rendered`]. The default
+    /// with `shift` and carries, as [`crate::stage::StageOp::bands_rendered`]. The default
     /// declines.
     #[inline(always)]
     fn vector_bands(bands: Bands<'_, T, T, Self>, shift: u32, scratch: &mut Vec<Self>) -> bool {
@@ -78,6 +77,47 @@ pub trait Accumulator<T>:
         let _ = (bands, shift);
         false
     }
+}
+
+/// Exact running sums that would not fit their accumulator: `levels` levels of blocks of
+/// `block` samples need `needed` bits of headroom over a sample, the accumulator has
+/// `available`. (The crate's error type, in a module above the methods, names it
+/// `PyramidError::Overflow`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overflow {
+    /// Levels asked for.
+    pub(crate) levels: usize,
+    /// Samples per pooling block.
+    pub(crate) block: usize,
+    /// Bits of headroom needed.
+    pub(crate) needed: u32,
+    /// Bits of headroom there are.
+    pub(crate) available: u32,
+}
+
+/// Exact sums over `levels` levels of blocks of `factors` must fit the accumulator `A`'s
+/// headroom over a sample.
+///
+/// # Errors
+/// [`Overflow`] when they would not.
+pub(crate) fn check_headroom<T, A: Accumulator<T>>(
+    levels: usize,
+    factors: &[usize],
+) -> Result<(), Overflow> {
+    let block: usize = factors.iter().product();
+    let total = u32::try_from(levels)
+        .ok()
+        .and_then(|levels| (block as u128).checked_pow(levels));
+    let needed = total.map_or(u32::MAX, |t| u128::BITS - (t.max(1) - 1).leading_zeros());
+    if needed > A::HEADROOM_BITS {
+        return Err(Overflow {
+            levels,
+            block,
+            needed,
+            available: A::HEADROOM_BITS,
+        });
+    }
+    Ok(())
 }
 
 /// `self / 2^bits` truncated toward zero: a plain shift for unsigned sums; for signed ones the

@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use crate::cascade::{LevelSink, pipeline};
 use crate::error::{PyramidError, SinkError};
-use crate::plan::{MemoryOrder, Plan};
+use crate::order::MemoryOrder;
+use crate::plan::Plan;
 use crate::pyramid::Pyramid;
 use crate::sample::Sample;
 
@@ -27,7 +28,10 @@ impl Pyramid {
     /// # Errors
     /// As [`Pyramid::level_shapes`], and [`PyramidError::Overflow`] for averages whose exact
     /// sums would not fit.
-    #[allow(clippy::needless_pass_by_value)] // Views are cheap handles; by value is the idiom.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "views are cheap handles; by value is the idiom"
+    )]
     pub fn build<T: Sample, D: Dimension>(
         &self,
         input: ArrayView<'_, T, D>,
@@ -77,7 +81,10 @@ impl Pyramid {
     /// # Errors
     /// As [`Pyramid::build`], and [`PyramidError::LevelLayout`] for a level of the wrong
     /// number, shape or memory order.
-    #[allow(clippy::needless_pass_by_value)] // Views are cheap handles; by value is the idiom.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "views are cheap handles; by value is the idiom"
+    )]
     pub fn build_into<T: Sample, D: Dimension>(
         &self,
         input: ArrayView<'_, T, D>,

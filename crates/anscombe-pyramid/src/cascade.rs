@@ -9,14 +9,12 @@
 use std::sync::Arc;
 
 use crate::error::{PyramidError, SinkError};
-use crate::kernel::LINES_IN_FLIGHT;
-use crate::kernel::LineSources;
-use crate::ops::{
-    Average, Bands, Extreme, LineGroup, LineJob, Mode, Sources, SparseAverage, StageOp, Stride,
-    paired_group,
+use crate::lines::{
+    Bands, LINES_IN_FLIGHT, LineGroup, LineJob, LineSources, Sources, paired_group,
 };
-use crate::plan::{Operation, Plan, Schedule, Stage};
-use crate::sample::{Sample, Sealed};
+use crate::plan::{Plan, Stage};
+use crate::sample::Sample;
+use crate::stage::{Carries, Samples, Source, StageOp, WithOp};
 
 /// Where the rows of each level go (a chunk writer, say). Rows arrive in order within a level,
 /// in C order, each a slab along the outermost axis in memory.
@@ -52,25 +50,18 @@ pub(crate) trait Pipeline<T>: Send {
 
 /// The cascade for `plan`'s operation.
 pub(crate) fn pipeline<T: Sample>(plan: Arc<Plan>) -> Box<dyn Pipeline<T>> {
-    match plan.operation {
-        Operation::Average(schedule @ Schedule::Periodic { wide: false, .. }) => Box::new(
-            Cascade::new(plan, Average::<<T as Sealed>::Narrow>::new(schedule)),
-        ),
-        Operation::Average(schedule @ Schedule::Periodic { wide: true, .. }) => Box::new(
-            Cascade::new(plan, Average::<<T as Sealed>::Wide>::new(schedule)),
-        ),
-        Operation::Average(schedule @ Schedule::Exact { .. }) => Box::new(Cascade::new(
-            plan,
-            Average::<<T as Sealed>::Exact>::new(schedule),
-        )),
-        Operation::SparseAverage => Box::new(Cascade::new(
-            plan,
-            SparseAverage::<<T as Sealed>::Exact>::new(),
-        )),
-        Operation::Mode { sparse } => Box::new(Cascade::new(plan, Mode { sparse })),
-        Operation::Max => Box::new(Cascade::new(plan, Extreme { max: true })),
-        Operation::Min => Box::new(Cascade::new(plan, Extreme { max: false })),
-        Operation::Stride => Box::new(Cascade::new(plan, Stride)),
+    let operation = plan.operation;
+    operation.with_op::<T, _>(NewCascade(plan))
+}
+
+/// Builds the cascade of a method's [`StageOp`] for a plan.
+struct NewCascade(Arc<Plan>);
+
+impl<T: Sample> WithOp<T> for NewCascade {
+    type Output = Box<dyn Pipeline<T>>;
+
+    fn with<O: StageOp<T> + 'static>(self, op: O) -> Box<dyn Pipeline<T>> {
+        Box::new(Cascade::new(self.0, op))
     }
 }
 
@@ -110,10 +101,10 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
 
     /// Reduces one block of `stage` and renders it if the stage is a level, line by line;
     /// returns the carry row when a later stage needs it.
-    fn reduce_block<L: Lines<T, O>>(
+    fn reduce_block<L: Source<T, O::Carry>>(
         &mut self,
         stage: usize,
-        rows: &[&[L::Source]],
+        rows: &[&[L::Value]],
         sink: &mut dyn LevelSink<T>,
     ) -> Result<Option<Vec<O::Carry>>, PyramidError> {
         let plan = Arc::clone(&self.plan);
@@ -186,7 +177,7 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
                 &rows[r * self.row_len..(r + 1) * self.row_len]
             })
             .collect();
-        let carry = self.reduce_block::<InputLines>(0, &refs, sink)?;
+        let carry = self.reduce_block::<Samples>(0, &refs, sink)?;
         self.advance(0, carry, sink)
     }
 
@@ -220,21 +211,21 @@ impl<T: Sample, O: StageOp<T>> Cascade<T, O> {
         let refs: Vec<&[O::Carry]> = (0..f0)
             .map(|i| rows[i.min(rows.len() - 1)].as_slice())
             .collect();
-        let carry = self.reduce_block::<CarryLines>(stage, &refs, sink);
+        let carry = self.reduce_block::<Carries>(stage, &refs, sink);
         drop(refs);
         self.spare[stage - 1].extend(rows);
         carry
     }
 }
 
-/// Reduces one group of `stage`'s lines (from [`crate::kernel::Block::for_each_line_group`])
+/// Reduces one group of `stage`'s lines (from [`crate::block::Block::for_each_line_group`])
 /// into its carry row, when a later stage needs it, and renders them into `slot` when the
 /// stage is a level (`slot` is empty when it is not). Takes the fastest pass the method has
 /// for the group.
-fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+fn reduce_group<T: Sample, O: StageOp<T>, L: Source<T, O::Carry>>(
     op: &O,
     stage: &Stage,
-    lines: &[LineSources<'_, '_, L::Source>],
+    lines: &[LineSources<'_, '_, L::Value>],
     carry: Option<&mut [O::Carry]>,
     slot: &mut [T],
     (line, scratch): (&mut Vec<O::Carry>, &mut Vec<O::Carry>),
@@ -245,7 +236,7 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         if let Some(level) = stage.emit
             && group_jobs(lines, slot, width).is_some_and(|mut jobs| {
                 paired_group(&mut jobs, f)
-                    .is_some_and(|group| L::pairs_rendered(op, level, group, scratch))
+                    .is_some_and(|group| op.pairs_rendered::<L>(level, group, scratch))
             })
         {
             // A whole group reduced and rendered in lockstep, in one pass.
@@ -255,15 +246,15 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             let target = line_slot(slot, start, width);
             if let Some(level) = stage.emit
                 && target.len() == width
-                && L::rendered(op, level, (sources, &mut *target), f, scratch)
+                && op.line_rendered::<L>(level, (sources, &mut *target), f, scratch)
             {
                 // Reduced and rendered in one pass: no carry line.
             } else if let Some(out) = op.as_carry(target).filter(|t| t.len() == width) {
                 // The pooled samples are the output: no carry line, no copy.
-                L::reduce(op, sources, f, out, scratch);
+                op.reduce_line::<L>(sources, f, out, scratch);
             } else {
                 line.resize(width, O::Carry::default());
-                L::reduce(op, sources, f, line, scratch);
+                op.reduce_line::<L>(sources, f, line, scratch);
                 if let Some(level) = stage.emit {
                     op.render_line(level, line, target);
                 }
@@ -282,18 +273,18 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
         {
             let targets = targets.map(|(_, target)| target);
             rendered_all = paired_group(&mut jobs, f)
-                .is_some_and(|group| L::pairs_carried(op, group, Some((level, targets)), scratch));
+                .is_some_and(|group| op.pairs_carried::<L>(group, Some((level, targets)), scratch));
             if rendered_all {
                 return true;
             }
         }
-        paired_group(&mut jobs, f).is_some_and(|group| L::pairs_carried(op, group, None, scratch))
+        paired_group(&mut jobs, f).is_some_and(|group| op.pairs_carried::<L>(group, None, scratch))
     });
     for &(start, sources) in lines {
         let target = line_slot(slot, start, width);
         let out = &mut carry[start..start + width];
         if !carried_all {
-            L::reduce(op, sources, f, out, scratch);
+            op.reduce_line::<L>(sources, f, out, scratch);
         }
         if let Some(level) = stage.emit
             && !rendered_all
@@ -306,10 +297,10 @@ fn reduce_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
 /// [`reduce_group`] for a stage that hands on its carry summed in pairs along the line (see
 /// [`Stage::paired_carry`]): a whole group in one pass when the method can, otherwise line
 /// by line, the sums in `line`, rendered (and re-scaled) and then paired into the carry.
-fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Source<T, O::Carry>>(
     op: &O,
     stage: &Stage,
-    lines: &[LineSources<'_, '_, L::Source>],
+    lines: &[LineSources<'_, '_, L::Value>],
     carry: &mut [O::Carry],
     slot: &mut [T],
     (line, scratch): (&mut Vec<O::Carry>, &mut Vec<O::Carry>),
@@ -317,7 +308,7 @@ fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
     let block = &stage.block;
     let (width, f, paired) = (block.line_width(), block.line_factor(), stage.carry_width());
     // Where each line's pairs go in the carry row (a group has at most LINES_IN_FLIGHT).
-    let mut carry_lines: [LineSources<'_, '_, L::Source>; LINES_IN_FLIGHT] =
+    let mut carry_lines: [LineSources<'_, '_, L::Value>; LINES_IN_FLIGHT] =
         [(0, &[]); LINES_IN_FLIGHT];
     for (at, &(start, sources)) in carry_lines.iter_mut().zip(lines) {
         *at = (start.checked_div(width).unwrap_or(0) * paired, sources);
@@ -331,14 +322,15 @@ fn reduce_paired_group<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             },
             None => None,
         };
-        paired_group(&mut jobs, f).is_some_and(|g| L::pairs_paired(op, width, g, rendered, scratch))
+        paired_group(&mut jobs, f)
+            .is_some_and(|g| op.pairs_paired::<L>(width, g, rendered, scratch))
     });
     if done {
         return;
     }
     for (&(start, sources), &(at, _)) in lines.iter().zip(carry_lines) {
         line.resize(width, O::Carry::default());
-        L::reduce(op, sources, f, line, scratch);
+        op.reduce_line::<L>(sources, f, line, scratch);
         if let Some(level) = stage.emit {
             op.render_line(level, line, line_slot(slot, start, width));
         }
@@ -354,8 +346,8 @@ fn line_slot<T>(slot: &mut [T], start: usize, width: usize) -> &mut [T] {
 }
 
 /// Reduces the whole groups of a row of the everyday 2x2 block (see
-/// [`crate::kernel::Block::pairs_lines`]), or of the 2x1 block over carries summed in pairs
-/// (see [`crate::kernel::Block::adds_lines`]), straight from the row's layout: output line
+/// [`crate::block::Block::pairs_lines`]), or of the 2x1 block over carries summed in pairs
+/// (see [`crate::block::Block::adds_lines`]), straight from the row's layout: output line
 /// `j` reads input lines `2j` and `2j + 1`, so no per-line source lists are built, which for
 /// frames of 256 x 256 cost as much as the arithmetic. Groups are lines `t`, `t + q`,
 /// `t + 2q`, `t + 3q` of the first `4q` lines whose blocks lie inside the row, as the general
@@ -364,10 +356,10 @@ fn line_slot<T>(slot: &mut [T], start: usize, width: usize) -> &mut [T] {
 /// (when the stage is one) in one pass; returns `4q` (the general walk does the rest), or 0
 /// when the method has no such pass. Where the method has a kernel for all the groups at
 /// once (see [`Bands`]), they go to it in one call.
-fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
+fn pair_groups<T: Sample, O: StageOp<T>, L: Source<T, O::Carry>>(
     op: &O,
     stage: &Stage,
-    rows: &[&[L::Source]],
+    rows: &[&[L::Value]],
     carry: Option<&mut [O::Carry]>,
     rendered: Option<(usize, &mut [T])>,
     scratch: &mut Vec<O::Carry>,
@@ -409,7 +401,7 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
             factor,
             carry: carry.as_mut().map(|c| c.each_mut().map(|c| &mut **c)),
         };
-        if L::bands_rendered(op, level, bands, scratch) {
+        if op.bands_rendered::<L>(level, bands, scratch) {
             return covered;
         }
     }
@@ -432,13 +424,12 @@ fn pair_groups<T: Sample, O: StageOp<T>, L: Lines<T, O>>(
                 };
                 let rendered = level.zip(samples.as_mut().map(|s| lines_at(s, step, width)));
                 if stage.paired_carry {
-                    L::pairs_paired(op, width, group, rendered, scratch)
+                    op.pairs_paired::<L>(width, group, rendered, scratch)
                 } else {
-                    L::pairs_carried(op, group, rendered, scratch)
+                    op.pairs_carried::<L>(group, rendered, scratch)
                 }
             }
-            (None, Some(samples), Some(level)) => L::pairs_rendered(
-                op,
+            (None, Some(samples), Some(level)) => op.pairs_rendered::<L>(
                 level,
                 LineGroup {
                     firsts,
@@ -502,193 +493,6 @@ fn group_jobs<'s, 'o, S, V>(
         (rest, at) = (tail, start + width);
         (sources, target)
     }))
-}
-
-/// What a stage reduces: the input's samples (stage 0) or the previous stage's carry.
-trait Lines<T, O: StageOp<T>> {
-    /// The values of the lines.
-    type Source: Copy;
-    /// [`StageOp::pairs_carried`] or [`StageOp::carry_pairs_carried`].
-    fn pairs_carried(
-        op: &O,
-        group: LineGroup<'_, '_, Self::Source, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
-    /// [`StageOp::pairs_paired`] or [`StageOp::carry_pairs_paired`].
-    fn pairs_paired(
-        op: &O,
-        width: usize,
-        group: LineGroup<'_, '_, Self::Source, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
-    /// [`StageOp::pairs_rendered`] or [`StageOp::carry_pairs_rendered`].
-    fn pairs_rendered(
-        op: &O,
-        level: usize,
-        group: LineGroup<'_, '_, Self::Source, T>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
-    /// [`StageOp::bands_rendered`] or [`StageOp::carry_bands_rendered`].
-    fn bands_rendered(
-        op: &O,
-        level: usize,
-        bands: Bands<'_, Self::Source, T, O::Carry>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
-    /// [`StageOp::input_line`] or [`StageOp::carry_line`].
-    fn reduce(
-        op: &O,
-        sources: &Sources<'_, Self::Source>,
-        f: usize,
-        out: &mut [O::Carry],
-        scratch: &mut Vec<O::Carry>,
-    );
-    /// [`StageOp::input_line_rendered`] or [`StageOp::carry_line_rendered`].
-    fn rendered(
-        op: &O,
-        level: usize,
-        line: LineJob<'_, '_, Self::Source, T>,
-        f: usize,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool;
-}
-
-/// Stage 0: lines of input samples.
-struct InputLines;
-
-impl<T: Sample, O: StageOp<T>> Lines<T, O> for InputLines {
-    type Source = T;
-
-    #[inline(always)]
-    fn pairs_carried(
-        op: &O,
-        group: LineGroup<'_, '_, T, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.pairs_carried(group, rendered, scratch)
-    }
-
-    #[inline(always)]
-    fn pairs_paired(
-        op: &O,
-        width: usize,
-        group: LineGroup<'_, '_, T, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.pairs_paired(width, group, rendered, scratch)
-    }
-
-    #[inline(always)]
-    fn pairs_rendered(
-        op: &O,
-        level: usize,
-        group: LineGroup<'_, '_, T, T>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.pairs_rendered(level, group, scratch)
-    }
-
-    #[inline(always)]
-    fn bands_rendered(
-        op: &O,
-        level: usize,
-        bands: Bands<'_, T, T, O::Carry>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.bands_rendered(level, bands, scratch)
-    }
-
-    fn reduce(
-        op: &O,
-        sources: &Sources<'_, T>,
-        f: usize,
-        out: &mut [O::Carry],
-        scratch: &mut Vec<O::Carry>,
-    ) {
-        op.input_line(sources, f, out, scratch);
-    }
-
-    fn rendered(
-        op: &O,
-        level: usize,
-        line: LineJob<'_, '_, T, T>,
-        f: usize,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.input_line_rendered(level, line, f, scratch)
-    }
-}
-
-/// Later stages: lines of the previous stage's carry.
-struct CarryLines;
-
-impl<T: Sample, O: StageOp<T>> Lines<T, O> for CarryLines {
-    type Source = O::Carry;
-
-    #[inline(always)]
-    fn pairs_carried(
-        op: &O,
-        group: LineGroup<'_, '_, O::Carry, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.carry_pairs_carried(group, rendered, scratch)
-    }
-
-    #[inline(always)]
-    fn pairs_paired(
-        op: &O,
-        width: usize,
-        group: LineGroup<'_, '_, O::Carry, O::Carry>,
-        rendered: Option<(usize, [&mut [T]; LINES_IN_FLIGHT])>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.carry_pairs_paired(width, group, rendered, scratch)
-    }
-
-    #[inline(always)]
-    fn pairs_rendered(
-        op: &O,
-        level: usize,
-        group: LineGroup<'_, '_, O::Carry, T>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.carry_pairs_rendered(level, group, scratch)
-    }
-
-    #[inline(always)]
-    fn bands_rendered(
-        op: &O,
-        level: usize,
-        bands: Bands<'_, O::Carry, T, O::Carry>,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.carry_bands_rendered(level, bands, scratch)
-    }
-
-    fn reduce(
-        op: &O,
-        sources: &Sources<'_, O::Carry>,
-        f: usize,
-        out: &mut [O::Carry],
-        scratch: &mut Vec<O::Carry>,
-    ) {
-        op.carry_line(sources, f, out, scratch);
-    }
-
-    fn rendered(
-        op: &O,
-        level: usize,
-        line: LineJob<'_, '_, O::Carry, T>,
-        f: usize,
-        scratch: &mut Vec<O::Carry>,
-    ) -> bool {
-        op.carry_line_rendered(level, line, f, scratch)
-    }
 }
 
 impl<T: Sample, O: StageOp<T>> Pipeline<T> for Cascade<T, O> {

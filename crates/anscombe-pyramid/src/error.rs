@@ -1,6 +1,8 @@
 //! What can go wrong building a pyramid; each message says what to change.
 
-use crate::Method;
+use crate::accumulate::Overflow;
+use crate::methods::Method;
+use crate::order::MemoryOrder;
 
 /// An error a [`LevelSink`](crate::LevelSink) reports (a failed chunk write, say).
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
@@ -91,7 +93,7 @@ pub enum PyramidError {
         /// The shape given, or `None` for a missing level.
         got: Option<Vec<usize>>,
         /// The memory order the level must have.
-        order: crate::MemoryOrder,
+        order: MemoryOrder,
     },
     /// The sink could not take a level's rows.
     #[error("writing level {level}: {source}")]
@@ -101,4 +103,22 @@ pub enum PyramidError {
         /// What the sink reported.
         source: SinkError,
     },
+}
+
+impl From<Overflow> for PyramidError {
+    fn from(
+        Overflow {
+            levels,
+            block,
+            needed,
+            available,
+        }: Overflow,
+    ) -> Self {
+        PyramidError::Overflow {
+            levels,
+            block,
+            needed,
+            available,
+        }
+    }
 }

@@ -55,27 +55,41 @@
 //! already holds, for pyramid after pyramid of one shape without allocating (or zeroing)
 //! levels again. [`Streamer`] takes the input rows as they come, for arrays larger than memory.
 
-// The kernels are closures inlined into fixed-size loops: inlining is what lets the compiler
-// vectorise them, so it is asked for, not hoped for.
-#![allow(clippy::inline_always)]
+#![allow(
+    clippy::inline_always,
+    reason = "the kernels are closures inlined into fixed-size loops: inlining is what lets \
+              the compiler vectorise them, so it is asked for, not hoped for"
+)]
 
+// The modules from the bottom up; each uses only modules below it (the test
+// `layering::no_module_uses_a_later_one` checks it):
+// - order, lines, kernel, block, vector, accumulate, sample: memory orders, the lines a
+//   stage reads and writes, the loops over them, and the arithmetic of samples and sums;
+// - stage, methods::*, methods: what a stage does, one module per pooling method (none uses
+//   another), and the list of methods (the public `Method` among them);
+// - error, pyramid: what can go wrong, and the recipe;
+// - plan, cascade, build, stream: the engine, which knows methods only through `StageOp`.
 mod accumulate;
+mod block;
 mod build;
 mod cascade;
 mod error;
 mod kernel;
-mod mode;
-mod ops;
+mod lines;
+mod methods;
+mod order;
 mod plan;
 mod pyramid;
 mod sample;
+mod stage;
 mod stream;
 mod vector;
 
 pub use cascade::LevelSink;
 pub use error::{PyramidError, SinkError};
-pub use plan::MemoryOrder;
-pub use pyramid::{Method, Pyramid};
+pub use methods::Method;
+pub use order::MemoryOrder;
+pub use pyramid::Pyramid;
 pub use sample::{Kind, Sample};
 pub use stream::Streamer;
 
@@ -145,4 +159,142 @@ pub fn stride<T: Sample, D: Dimension>(
     levels: usize,
 ) -> Result<Vec<Array<T, D>>, PyramidError> {
     Pyramid::new(Method::Stride, factors, levels)?.build(input)
+}
+
+#[cfg(test)]
+mod layering {
+    use std::path::Path;
+
+    /// The layers from the bottom up. `methods::*` is every module under `methods/` but
+    /// its `mod.rs`: one per pooling method, and none uses another.
+    const LAYERS: [&str; 16] = [
+        "order",
+        "lines",
+        "kernel",
+        "block",
+        "vector",
+        "accumulate",
+        "sample",
+        "stage",
+        "methods::*",
+        "methods",
+        "error",
+        "pyramid",
+        "plan",
+        "cascade",
+        "build",
+        "stream",
+    ];
+
+    /// The layer of the module at `path` (`methods::mode`, say), if it has one.
+    fn layer(path: &str) -> Option<usize> {
+        LAYERS
+            .iter()
+            .position(|layer| match layer.strip_suffix('*') {
+                Some(prefix) => path
+                    .strip_prefix(prefix)
+                    .is_some_and(|name| !name.is_empty() && !name.contains("::")),
+                None => path == *layer,
+            })
+    }
+
+    /// The modules the module `name` names as `crate::...` or `super::...` outside comments
+    /// and unit tests (macros included: a kernel named in a macro call is used): the
+    /// longest prefix of each path that is a module; "lib" for what it reaches through the
+    /// crate root (its re-exports, or a `use crate::{...}` list, which this does not read).
+    fn used(name: &str, source: &str) -> Vec<String> {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let parent = name.rsplit_once("::").map_or("", |(parent, _)| parent);
+        let mut used = Vec::new();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap_or_default();
+            for (prefix, base) in [
+                ("crate::", String::new()),
+                ("super::", format!("{parent}::")),
+            ] {
+                for (at, _) in line.match_indices(prefix) {
+                    let path: String = line[at + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                        .collect();
+                    let path = format!("{base}{path}");
+                    let mut segments: Vec<&str> = path.split("::").collect();
+                    while !segments.is_empty() && layer(&segments.join("::")).is_none() {
+                        segments.pop();
+                    }
+                    used.push(if segments.is_empty() {
+                        "lib".to_string()
+                    } else {
+                        segments.join("::")
+                    });
+                }
+            }
+        }
+        used
+    }
+
+    /// Every module of the crate but `lib`, by name, with its source.
+    fn modules() -> Vec<(String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            let entries = std::fs::read_dir(&folder).expect("the crate's sources");
+            for path in entries.map(|entry| entry.expect("a source entry").path()) {
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        files
+            .into_iter()
+            .filter_map(|path| {
+                let relative = path.strip_prefix(&root).ok()?.with_extension("");
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                let name = relative.strip_suffix("/mod").unwrap_or(&relative);
+                let source = std::fs::read_to_string(&path).expect("a readable source");
+                (name != "lib").then(|| (name.replace('/', "::"), source))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_module_uses_a_later_one() {
+        let modules = modules();
+        assert!(modules.len() > LAYERS.len(), "the sources were found");
+        for (name, source) in &modules {
+            let at = layer(name).unwrap_or_else(|| panic!("{name} is in no layer"));
+            for module in used(name, source) {
+                assert!(
+                    layer(&module).is_some_and(|layer| layer < at),
+                    "{name} uses {module}, which is not in a layer below it (nor through lib's \
+                     re-exports)"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_check_sees_what_it_should() {
+        assert_eq!(
+            used("stage", "use crate::lines::Bands; // crate::plan"),
+            ["lines"]
+        );
+        assert_eq!(
+            used("plan", "crate::methods::average::f(crate::Method)"),
+            ["methods::average", "lib"]
+        );
+        assert_eq!(used("plan", "use crate::{lines, stage};"), ["lib"]);
+        assert_eq!(
+            used("methods::mode", "use super::average::Overflow;"),
+            ["methods::average"]
+        );
+        // One method's module may not use another's: they share a layer.
+        assert_eq!(layer("methods::mode"), layer("methods::average"));
+        assert!(layer("methods").is_some_and(|at| Some(at) > layer("methods::mode")));
+        assert_eq!(layer("methods::"), None);
+        assert_eq!(layer("methods::mode::inner"), None);
+    }
 }

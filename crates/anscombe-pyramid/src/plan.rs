@@ -5,52 +5,13 @@
 //! values are combined is reversed with them (the first logical axis always varies fastest,
 //! so results do not depend on the memory order).
 
-use crate::accumulate::Accumulator;
+use crate::block::Block;
 use crate::error::PyramidError;
-use crate::kernel::Block;
-use crate::pyramid::{Method, Pyramid};
-use crate::sample::{Kind, Sample};
-
-/// Memory order of an input array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemoryOrder {
-    /// Row-major: the last axis is contiguous.
-    C,
-    /// Column-major: the first axis is contiguous.
-    Fortran,
-}
-
-/// How average pooling turns running sums into samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Schedule {
-    /// tinybrain's integer kernels: the sum of level `k` is shifted right by
-    /// `bits * (k % period + 1)`, and every `period` levels the running sum itself is shifted
-    /// down (floored) so it keeps fitting tinybrain's accumulator.
-    Periodic {
-        /// Bits per level (2 for 2x2 blocks, 3 for 2x2x2).
-        bits: u32,
-        /// Levels between re-scalings of the running sum.
-        period: usize,
-        /// Whether the sums need the wide accumulator (2x2x2).
-        wide: bool,
-    },
-    /// Exact sums: level `k` is the sum divided by `block^(k+1)`.
-    Exact {
-        /// Samples per block.
-        block: u128,
-    },
-}
-
-/// The operation every stage performs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Operation {
-    Average(Schedule),
-    SparseAverage,
-    Mode { sparse: bool },
-    Max,
-    Min,
-    Stride,
-}
+use crate::methods::Operation;
+use crate::order::MemoryOrder;
+use crate::pyramid::Pyramid;
+use crate::sample::Sample;
+use crate::stage::{Layout, StageOp, WithOp};
 
 /// One reduction pass; a level is one stage, or several 2x passes for mode pooling.
 #[derive(Debug, Clone)]
@@ -162,14 +123,13 @@ impl Plan {
                 s[1] *= merged;
             }
         }
-        let operation = operation::<T>(pyramid, &factors)?;
-        let passes = stage_factors(operation, &canonical_factors);
+        let operation =
+            Operation::new::<T>(pyramid.method, pyramid.sparse, pyramid.levels, &factors)?;
+        let (layout, passes) = operation.with_op::<T, _>(StagesOf(&canonical_factors));
         // Exact integer sums may be combined in any order; taking the two samples of a line
         // pair together (last axis fastest) lets the kernel add them in one pass.
-        let order_free = matches!(operation, Operation::Average(_) | Operation::SparseAverage)
-            && !matches!(T::KIND, Kind::Float(_));
-        let outer_fastest = order == MemoryOrder::C && !order_free;
-        let first_only = operation == Operation::Stride;
+        let outer_fastest = order == MemoryOrder::C && !layout.order_free;
+        let first_only = layout.first_only;
         let mut stages = Vec::new();
         let mut current = canonical.clone();
         for level in 0..pyramid.levels {
@@ -188,7 +148,7 @@ impl Plan {
                 });
             }
         }
-        if matches!(operation, Operation::Average(_)) && order_free {
+        if layout.paired_carries {
             pair_carries(&mut stages);
         }
         Ok(Plan {
@@ -270,94 +230,22 @@ fn pair_carries(stages: &mut [Stage]) {
     }
 }
 
-/// The operation, choosing the averaging schedule and checking its accumulator.
-fn operation<T: Sample>(pyramid: &Pyramid, factors: &[usize]) -> Result<Operation, PyramidError> {
-    Ok(match pyramid.method {
-        Method::Average if pyramid.sparse => {
-            check_headroom::<T, T::Exact>(pyramid, factors)?;
-            Operation::SparseAverage
-        }
-        Method::Average => {
-            let halved = factors.iter().filter(|&&f| f == 2).count();
-            let pairs_only = factors.iter().all(|&f| f <= 2);
-            match (T::KIND.is_small_integer() && pairs_only, halved) {
-                (true, 2) => Operation::Average(Schedule::Periodic {
-                    bits: 2,
-                    period: 4,
-                    wide: false,
-                }),
-                (true, 3) => Operation::Average(Schedule::Periodic {
-                    bits: 3,
-                    period: if matches!(T::KIND, Kind::Unsigned(8) | Kind::Signed(8)) {
-                        8
-                    } else {
-                        5
-                    },
-                    wide: true,
-                }),
-                _ => {
-                    check_headroom::<T, T::Exact>(pyramid, factors)?;
-                    Operation::Average(Schedule::Exact {
-                        block: factors.iter().map(|&f| f as u128).product(),
-                    })
-                }
-            }
-        }
-        Method::Mode if factors.iter().all(|f| f.is_power_of_two()) => Operation::Mode {
-            sparse: pyramid.sparse,
-        },
-        Method::Mode | Method::Stride => Operation::Stride,
-        Method::Max => Operation::Max,
-        Method::Min => Operation::Min,
-    })
-}
+/// What the plan needs of a method's [`StageOp`]: its layout, and the factors of the stages
+/// of one level pooled by the factors given.
+struct StagesOf<'f>(&'f [usize]);
 
-/// Exact sums of `levels` levels must fit the accumulator's headroom over a sample.
-fn check_headroom<T: Sample, A: Accumulator<T>>(
-    pyramid: &Pyramid,
-    factors: &[usize],
-) -> Result<(), PyramidError> {
-    let block: usize = factors.iter().product();
-    let total = u32::try_from(pyramid.levels)
-        .ok()
-        .and_then(|levels| (block as u128).checked_pow(levels));
-    let needed = total.map_or(u32::MAX, |t| u128::BITS - (t.max(1) - 1).leading_zeros());
-    if needed > A::HEADROOM_BITS {
-        return Err(PyramidError::Overflow {
-            levels: pyramid.levels,
-            block,
-            needed,
-            available: A::HEADROOM_BITS,
-        });
-    }
-    Ok(())
-}
+impl<T: Sample> WithOp<T> for StagesOf<'_> {
+    type Output = (Layout, Vec<Vec<usize>>);
 
-/// The canonical factors of each stage of one level: the factors themselves, or for mode
-/// pooling with power-of-two factors one 2x pass per halving.
-fn stage_factors(operation: Operation, factors: &[usize]) -> Vec<Vec<usize>> {
-    if let Operation::Mode { .. } = operation {
-        let passes = factors
-            .iter()
-            .map(|f| f.trailing_zeros())
-            .max()
-            .unwrap_or(0);
-        (0..passes)
-            .map(|pass| {
-                factors
-                    .iter()
-                    .map(|f| if f.trailing_zeros() > pass { 2 } else { 1 })
-                    .collect()
-            })
-            .collect()
-    } else {
-        vec![factors.to_vec()]
+    fn with<O: StageOp<T> + 'static>(self, op: O) -> Self::Output {
+        (O::LAYOUT, op.passes(self.0))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::methods::{Method, Schedule};
 
     #[test]
     fn tinybrain_schedules_for_small_integers_only() {

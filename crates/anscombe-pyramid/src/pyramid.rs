@@ -1,44 +1,7 @@
 //! What pyramid to build: the pooling method, the factor per axis, the number of levels.
 
-use std::fmt;
-
 use crate::error::PyramidError;
-
-/// How a block of samples becomes one sample of the next level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// The mean of the block (images). Integers keep a wide running sum across levels, so a
-    /// level is the truncated mean of the original samples, not a mean of rounded means.
-    Average,
-    /// The most frequent value of the block (label images). Power-of-two factors pool by
-    /// repeated 2x passes; other factors take the block's first sample, as tinybrain does.
-    Mode,
-    /// The largest value of the block (a NaN wins).
-    Max,
-    /// The smallest value of the block (a NaN wins).
-    Min,
-    /// The block's first sample.
-    Stride,
-}
-
-impl Method {
-    /// The method's name as the command line spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Average => "average",
-            Method::Mode => "mode",
-            Method::Max => "max",
-            Method::Min => "min",
-            Method::Stride => "stride",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::methods::Method;
 
 /// A pyramid recipe: method, factors (one per axis, axis 0 first) and number of levels.
 ///
@@ -81,7 +44,7 @@ impl Pyramid {
     /// # Errors
     /// [`PyramidError::Sparse`] for max, min and stride pooling.
     pub fn sparse(mut self, sparse: bool) -> Result<Self, PyramidError> {
-        if sparse && !matches!(self.method, Method::Average | Method::Mode) {
+        if sparse && !self.method.has_sparse_mode() {
             return Err(PyramidError::Sparse(self.method));
         }
         self.sparse = sparse;

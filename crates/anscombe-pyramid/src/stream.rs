@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::cascade::{LevelSink, Pipeline, pipeline};
 use crate::error::PyramidError;
-use crate::plan::{MemoryOrder, Plan};
+use crate::order::MemoryOrder;
+use crate::plan::Plan;
 use crate::pyramid::Pyramid;
 use crate::sample::Sample;
 
@@ -62,7 +63,10 @@ impl<T: Sample> Streamer<T> {
     }
 
     /// The shape of each level.
-    #[allow(clippy::misnamed_getters)] // The shapes as the caller sees them, not the engine's.
+    #[allow(
+        clippy::misnamed_getters,
+        reason = "the shapes as the caller sees them, not the engine's"
+    )]
     pub fn level_shapes(&self) -> &[Vec<usize>] {
         &self.plan.logical_levels
     }

@@ -10,7 +10,7 @@
 //!
 //! Each kernel comes in two forms. One takes a group of lines and does the head of each,
 //! leaving any tail to the portable kernels. The other takes every group of a row at once
-//! (see [`crate::ops::Bands`]) when its lines are whole steps of the kernel: for short lines
+//! (see [`crate::lines::Bands`]) when its lines are whole steps of the kernel: for short lines
 //! the calls cost more than the arithmetic (64 x 64 frames, one level: nearly twice as fast).
 //!
 //! AVX2 (twice as wide) was tried, with the crate built for a machine that has it: a 4-level
@@ -34,7 +34,7 @@ pub(crate) use without::{add_bands_u8, add_lines_u8, two_by_two_bands_u8, two_by
     target_feature = "sse2"
 ))]
 mod sse2 {
-    use crate::ops::Bands;
+    use crate::lines::Bands;
     use safe_arch::{
         add_i16_m128i, bitand_m128i, load_unaligned_m128i, m128i, mul_i16_horizontal_add_m128i,
         pack_i16_to_u8_m128i, pack_i32_to_i16_m128i, set_i64_m128i_s, set_splat_i16_m128i,
@@ -467,7 +467,7 @@ mod sse2 {
     target_feature = "sse2"
 )))]
 mod without {
-    use crate::ops::Bands;
+    use crate::lines::Bands;
 
     /// Declines: the portable kernels do all the work.
     pub(crate) fn two_by_two_bands_u8(
@@ -510,7 +510,7 @@ mod without {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::Bands;
+    use crate::lines::Bands;
     use proptest::prelude::*;
 
     /// Whether this machine has the kernels (elsewhere they must do nothing).

@@ -1,7 +1,10 @@
 //! The engine against the plain definition in `naive/`, on random shapes, factors, levels,
 //! methods and memory orders (C, Fortran, and views that are neither), for every sample type.
 
-#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod naive;
 

@@ -3,8 +3,11 @@
 //! combine each block's values in block order (axis 0 fastest) with 128-bit or f64
 //! arithmetic. Slow and obvious, for comparing the engine against.
 
-#![allow(clippy::unwrap_used, clippy::cast_lossless)] // Test code: a failed unwrap is a failed test; one macro casts every type.
-#![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+#![allow(clippy::cast_lossless, reason = "one macro casts every sample type")]
 
 use anscombe_pyramid::{Kind, Method, Sample};
 use ndarray::{ArrayD, IxDyn};
