@@ -76,58 +76,116 @@ impl ReferenceResult {
     }
 }
 
-/// Accumulates frame pairs for the reference estimator.
-#[derive(Debug, Clone, Default)]
-pub struct ReferenceEstimator {
-    counts: Vec<u64>,
-    sums: Vec<f64>,
-    previous: Option<Vec<i64>>,
+/// The reference estimator's statistics of a set of frame pairs: per intensity level, the pixel
+/// pairs and the sum of half their squared differences.
+///
+/// They are sums, so the statistics of any split of a movie's frame pairs (blocks of frames on
+/// several machines, with the pairs that straddle two blocks counted once) [`merge`] into those
+/// of the whole movie, and [`finish`] gives the same answer as the whole movie at once. The
+/// merge is exact: every term is a half-integer, and the sums stay far below 2^52.
+///
+/// [`merge`]: ReferenceStatistics::merge
+/// [`finish`]: ReferenceStatistics::finish
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferenceStatistics {
+    /// Pixel pairs per intensity level (index = level).
+    pub counts: Vec<u64>,
+    /// Sum of half the squared pair differences per intensity level.
+    pub sums: Vec<f64>,
 }
 
-impl ReferenceEstimator {
-    /// An empty estimator.
+/// A sample as the reference sees it: `np.maximum(0, movie.astype(np.int32))`.
+fn reference_level<T: Sample>(value: T) -> i64 {
+    i64::from((value.to_f64() as i32).max(0))
+}
+
+impl ReferenceStatistics {
+    /// No pairs yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Adds the next frame (all frames the same size).
+    /// Adds the pairs of two consecutive frames, pixel by pixel.
     ///
     /// # Errors
-    /// [`CalibrationError::FrameSize`] when the frame differs in size from the first, and
+    /// [`CalibrationError::FrameSize`] when the frames differ in size, and
     /// [`CalibrationError::ReferenceRange`] for levels beyond what the reference tabulates.
-    pub fn push_frame<T: Sample>(&mut self, frame: &[T]) -> Result<(), CalibrationError> {
-        // numpy: np.maximum(0, movie.astype(np.int32))
-        let current: Vec<i64> = frame
-            .iter()
-            .map(|v| i64::from((v.to_f64() as i32).max(0)))
-            .collect();
-        if let Some(previous) = &self.previous {
-            if previous.len() != current.len() {
-                return Err(CalibrationError::FrameSize {
-                    expected: previous.len(),
-                    found: current.len(),
-                });
-            }
-            for (&a, &b) in previous.iter().zip(&current) {
-                let intensity = (a + b + 1) / 2;
-                if intensity <= 0 {
-                    continue;
-                }
-                if intensity > MAX_INTENSITY {
-                    return Err(CalibrationError::ReferenceRange(intensity));
-                }
-                let index = intensity as usize;
-                if index >= self.counts.len() {
-                    self.counts.resize(index + 1, 0);
-                    self.sums.resize(index + 1, 0.0);
-                }
-                let difference = (a - b) as f64;
-                self.counts[index] += 1;
-                self.sums[index] += difference * difference / 2.0;
-            }
+    pub fn add_pair<T: Sample>(
+        &mut self,
+        first: &[T],
+        second: &[T],
+    ) -> Result<(), CalibrationError> {
+        if first.len() != second.len() {
+            return Err(CalibrationError::FrameSize {
+                expected: first.len(),
+                found: second.len(),
+            });
         }
-        self.previous = Some(current);
+        for (&a, &b) in first.iter().zip(second) {
+            self.add_levels(reference_level(a), reference_level(b))?;
+        }
         Ok(())
+    }
+
+    fn add_levels(&mut self, a: i64, b: i64) -> Result<(), CalibrationError> {
+        let intensity = (a + b + 1) / 2;
+        if intensity <= 0 {
+            return Ok(());
+        }
+        if intensity > MAX_INTENSITY {
+            return Err(CalibrationError::ReferenceRange(intensity));
+        }
+        let index = intensity as usize;
+        if index >= self.counts.len() {
+            self.counts.resize(index + 1, 0);
+            self.sums.resize(index + 1, 0.0);
+        }
+        let difference = (a - b) as f64;
+        self.counts[index] += 1;
+        self.sums[index] += difference * difference / 2.0;
+        Ok(())
+    }
+
+    /// The statistics of a block of consecutive frames (`frames.len()` a multiple of
+    /// `frame_len`): the pairs inside the block, and the pair of `previous` (the frame just
+    /// before the block, when the block is not the movie's first) with the block's first frame.
+    ///
+    /// # Errors
+    /// [`CalibrationError::FrameSize`] when `frames` is not whole frames of `frame_len` or
+    /// `previous` is of another size, and [`CalibrationError::ReferenceRange`] as
+    /// [`ReferenceStatistics::add_pair`].
+    pub fn of_block<T: Sample>(
+        previous: Option<&[T]>,
+        frames: &[T],
+        frame_len: usize,
+    ) -> Result<Self, CalibrationError> {
+        if frame_len == 0 || !frames.len().is_multiple_of(frame_len) {
+            return Err(CalibrationError::FrameSize {
+                expected: frame_len,
+                found: frames.len(),
+            });
+        }
+        let mut statistics = Self::new();
+        let mut earlier = previous;
+        for frame in frames.chunks_exact(frame_len) {
+            if let Some(earlier) = earlier {
+                statistics.add_pair(earlier, frame)?;
+            }
+            earlier = Some(frame);
+        }
+        Ok(statistics)
+    }
+
+    /// Adds another set of pairs' statistics to these.
+    pub fn merge(&mut self, other: &Self) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+            self.sums.resize(other.sums.len(), 0.0);
+        }
+        for (i, (&count, &sum)) in other.counts.iter().zip(&other.sums).enumerate() {
+            self.counts[i] += count;
+            self.sums[i] += sum;
+        }
     }
 
     /// Selects the intensities and fits, with count weights `counts^gamma` (0.2 in the reference).
@@ -164,6 +222,55 @@ impl ReferenceEstimator {
             variance,
             huber,
         })
+    }
+}
+
+/// Accumulates frame pairs for the reference estimator, frame by frame.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceEstimator {
+    statistics: ReferenceStatistics,
+    previous: Option<Vec<i64>>,
+}
+
+impl ReferenceEstimator {
+    /// An empty estimator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next frame (all frames the same size).
+    ///
+    /// # Errors
+    /// [`CalibrationError::FrameSize`] when the frame differs in size from the first, and
+    /// [`CalibrationError::ReferenceRange`] for levels beyond what the reference tabulates.
+    pub fn push_frame<T: Sample>(&mut self, frame: &[T]) -> Result<(), CalibrationError> {
+        let current: Vec<i64> = frame.iter().map(|&v| reference_level(v)).collect();
+        if let Some(previous) = &self.previous {
+            if previous.len() != current.len() {
+                return Err(CalibrationError::FrameSize {
+                    expected: previous.len(),
+                    found: current.len(),
+                });
+            }
+            for (&a, &b) in previous.iter().zip(&current) {
+                self.statistics.add_levels(a, b)?;
+            }
+        }
+        self.previous = Some(current);
+        Ok(())
+    }
+
+    /// The statistics of the pairs pushed so far.
+    pub fn statistics(&self) -> &ReferenceStatistics {
+        &self.statistics
+    }
+
+    /// Selects the intensities and fits, as [`ReferenceStatistics::finish`].
+    ///
+    /// # Errors
+    /// As [`ReferenceStatistics::finish`].
+    pub fn finish(&self, gamma: f64) -> Result<ReferenceResult, CalibrationError> {
+        self.statistics.finish(gamma)
     }
 }
 
@@ -204,13 +311,67 @@ mod tests {
         e.push_frame(&[10i16, 3, -4]).expect("first");
         e.push_frame(&[13i16, 3, 0]).expect("second");
         // intensities: (10 + 13 + 1) / 2 = 12, 3, and (0 + 0 + 1) / 2 = 0 (dropped)
-        assert_eq!(e.counts[12], 1);
-        assert_eq!(e.sums[12], 4.5);
-        assert_eq!(e.counts[3], 1);
-        assert_eq!(e.counts[0], 0);
+        let s = e.statistics();
+        assert_eq!(s.counts[12], 1);
+        assert_eq!(s.sums[12], 4.5);
+        assert_eq!(s.counts[3], 1);
+        assert_eq!(s.counts[0], 0);
         assert!(matches!(
             e.push_frame(&[1i16, 2]),
             Err(CalibrationError::FrameSize { .. })
         ));
+    }
+
+    #[test]
+    fn blocks_merge_into_the_whole_movie() {
+        // 7 frames of 5 pixels, split into blocks of 3, 1 and 3 frames.
+        let movie: Vec<u16> = (0..35u16).map(|i| (i * 37 + i * i) % 400).collect();
+        let mut whole = ReferenceEstimator::new();
+        for frame in movie.chunks(5) {
+            whole.push_frame(frame).expect("frame");
+        }
+        let mut merged = ReferenceStatistics::new();
+        let mut previous: Option<&[u16]> = None;
+        for block in [&movie[0..15], &movie[15..20], &movie[20..35]] {
+            merged.merge(&ReferenceStatistics::of_block(previous, block, 5).expect("block"));
+            previous = Some(&block[block.len() - 5..]);
+        }
+        assert_eq!(&merged, whole.statistics());
+        assert!(matches!(
+            ReferenceStatistics::of_block(None, &movie[0..7], 5),
+            Err(CalibrationError::FrameSize { .. })
+        ));
+    }
+
+    proptest::proptest! {
+        /// Any split of a movie into blocks merges into the statistics of the whole.
+        #[test]
+        fn any_split_merges_exactly(
+            movie in proptest::collection::vec(-50i32..3000, 4..120),
+            cuts in proptest::collection::vec(0usize..40, 0..5),
+        ) {
+            let frame_len = 4;
+            let frames = movie.len() / frame_len;
+            let movie = &movie[..frames * frame_len];
+            let mut whole = ReferenceEstimator::new();
+            for frame in movie.chunks(frame_len) {
+                whole.push_frame(frame).expect("frame");
+            }
+            let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (frames + 1)).collect();
+            bounds.extend([0, frames]);
+            bounds.sort_unstable();
+            bounds.dedup();
+            let mut merged = ReferenceStatistics::new();
+            for pair in bounds.windows(2) {
+                let previous = (pair[0] > 0)
+                    .then(|| &movie[(pair[0] - 1) * frame_len..pair[0] * frame_len]);
+                let block = &movie[pair[0] * frame_len..pair[1] * frame_len];
+                merged.merge(&ReferenceStatistics::of_block(previous, block, frame_len).expect("block"));
+            }
+            // Merging never shrinks the tables; compare the levels the whole movie has.
+            merged.counts.truncate(whole.statistics().counts.len());
+            merged.sums.truncate(whole.statistics().sums.len());
+            proptest::prop_assert_eq!(&merged, whole.statistics());
+        }
     }
 }
