@@ -132,9 +132,10 @@ impl<'py> AnyArray<'py> {
 pub(crate) fn contiguous<'a, T: Element + Copy>(
     array: &'a PyReadonlyArrayDyn<'_, T>,
 ) -> Cow<'a, [T]> {
+    // `as_slice` also accepts Fortran order, whose memory is not C order.
     match array.as_slice() {
-        Ok(slice) => Cow::Borrowed(slice),
-        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
+        Ok(slice) if array.is_c_contiguous() => Cow::Borrowed(slice),
+        _ => Cow::Owned(array.as_array().iter().copied().collect()),
     }
 }
 
