@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anscombe_background::{Pixel, RollingMedian, SparseBackground, SparseMedian, TimeAxis};
+use anscombe_background::{
+    Converted, Pixel, RollingMedian, SamplePlan, SparseBackground, SparseMedian, TimeAxis,
+};
 use anscombe_core::DataType;
 use anscombe_io::npy::NpyArray;
 use anscombe_io::{Element, FrameSource, Samples, stream_frames};
@@ -23,6 +25,10 @@ use crate::io::{check_output, open_input, progress};
 #[derive(Debug, Serialize)]
 pub(crate) struct BackgroundReport {
     pub(crate) method: &'static str,
+    /// The movie's sample type.
+    pub(crate) samples: String,
+    /// What the samples went through, and the types of the outputs.
+    pub(crate) conversion: String,
     /// dcnum's pipeline identifier of the parameters.
     pub(crate) ppid: String,
     pub(crate) frames: usize,
@@ -63,6 +69,7 @@ pub(crate) fn run(args: &BackgroundArgs) -> Result<(), Failure> {
                 report.time_axis.as_deref().unwrap_or("?")
             );
         }
+        println!("  {}", report.conversion);
         if let Some(corrected) = &report.corrected {
             println!("  corrected movie: {}", corrected.display());
         }
@@ -79,16 +86,27 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
     if let Some(corrected) = &args.corrected {
         check_output(corrected, args.force)?;
     }
-    let mut source = open_input(&args.input)?;
-    match source.element() {
-        Element::U8 => typed::<u8>(args, source.as_mut(), &output),
-        Element::U16 => typed::<u16>(args, source.as_mut(), &output),
-        Element::F32 => typed::<f32>(args, source.as_mut(), &output),
-        other => Err(anyhow!(
-            "{other} movies have no background here (supported: uint8, uint16, float32)"
-        )
-        .into()),
+    let mut input = open_input(&args.input)?;
+    let mut source = Converted::new(input.as_mut());
+    let plan = source.plan();
+    let mut report = match plan.working {
+        Element::U8 => typed::<u8>(args, &mut source, &output),
+        Element::I8 => typed::<i8>(args, &mut source, &output),
+        Element::U16 => typed::<u16>(args, &mut source, &output),
+        Element::I16 => typed::<i16>(args, &mut source, &output),
+        Element::U32 => typed::<u32>(args, &mut source, &output),
+        Element::I32 => typed::<i32>(args, &mut source, &output),
+        Element::F32 => typed::<f32>(args, &mut source, &output),
+        Element::F64 => typed::<f64>(args, &mut source, &output),
+        other => Err(anyhow!("{other} movies have no background here").into()),
+    }?;
+    report.samples = plan.input.to_string();
+    report.conversion = plan.describe();
+    if let Some(corrected) = &args.corrected {
+        write_corrected(&mut source, plan, &output, corrected, args.force)?;
+        report.corrected = Some(corrected.clone());
     }
+    Ok(report)
 }
 
 /// `<input>.background.zarr` beside the input.
@@ -136,10 +154,6 @@ fn typed<T: Pixel>(
     };
     bar.finish_and_clear();
     report.stored_bytes = stored_bytes(output);
-    if let Some(corrected) = &args.corrected {
-        write_corrected(source, output, corrected, args.force)?;
-        report.corrected = Some(corrected.clone());
-    }
     Ok(report)
 }
 
@@ -184,6 +198,8 @@ fn sparse<T: Pixel>(
     )?;
     Ok(BackgroundReport {
         method: "sparse-median",
+        samples: String::new(),
+        conversion: String::new(),
         ppid: params.ppid(),
         frames: context.frames,
         kernel_size: result.kernel_size,
@@ -239,6 +255,8 @@ fn rolling<T: Pixel>(
     group.finish(&attributes.as_object().cloned().unwrap_or_default())?;
     Ok(BackgroundReport {
         method: "rolling-median",
+        samples: String::new(),
+        conversion: String::new(),
         ppid: params.ppid(),
         frames: context.frames,
         kernel_size: params.kernel_size,
@@ -330,13 +348,19 @@ fn write_sparse<T: Pixel>(
     Ok(())
 }
 
-/// Frame minus background, as float32, streamed into a store of its own.
+/// Frame minus background, as the plan's corrected type (float32 or float64), streamed into a
+/// store of its own.
 fn write_corrected(
     source: &mut dyn FrameSource,
+    plan: SamplePlan,
     background: &Path,
     corrected: &Path,
     force: bool,
 ) -> Result<()> {
+    let data_type = plan
+        .corrected
+        .data_type()
+        .context("a storable corrected type")?;
     let shape: Vec<u64> = source.shape().iter().map(|&n| n as u64).collect();
     let frame_len = source.frame_len();
     let images = open_array(background.join("image_bg"))?;
@@ -347,7 +371,7 @@ fn write_corrected(
         Some(_) => Some(read_frames(&images, 0..images.shape()[0])?.1.to_f64()),
         None => None,
     };
-    let writer = StoreWriter::create(corrected, &array_spec(shape.clone(), DataType::F32), force)?;
+    let writer = StoreWriter::create(corrected, &array_spec(shape.clone(), data_type), force)?;
     let per_chunk = writer.chunk_shape().first().copied().unwrap_or(1).max(1) as usize;
     let batch = ((64 << 20) / (frame_len * 8).max(1) / per_chunk).max(1) * per_chunk;
     let bar = progress(shape[0], "correcting");
@@ -362,7 +386,7 @@ fn write_corrected(
                     .to_f64(),
             ),
         };
-        let mut out = vec![0f32; frames.len()];
+        let mut out = vec![0f64; frames.len()];
         for i in 0..count {
             let frame = first + i;
             let (image, offset) = match (&series, &mapping, &rolling) {
@@ -379,10 +403,14 @@ fn write_corrected(
                 .zip(&frames[i * frame_len..(i + 1) * frame_len])
                 .zip(image)
             {
-                *o = (x - (b + offset)) as f32;
+                *o = x - (b + offset);
             }
         }
-        writer.write_frames(first as u64, &Samples::F32(out))?;
+        let out = match data_type {
+            DataType::F64 => Samples::F64(out),
+            _ => Samples::F32(out.into_iter().map(|v| v as f32).collect()),
+        };
+        writer.write_frames(first as u64, &out)?;
         bar.set_position((first + count) as u64);
         Ok::<(), anyhow::Error>(())
     })?;

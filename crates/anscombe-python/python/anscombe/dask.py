@@ -23,39 +23,66 @@ from ._arrays import native
 from .calibration import Calibration, reference_result
 from .codec import parameters
 
-__all__ = ["block_statistics", "calibrate", "merge_statistics", "to_zarr"]
+__all__ = ["block_statistics", "calibrate", "merge_pixels", "merge_statistics", "to_zarr"]
 
 
-def block_statistics(block: np.ndarray, previous: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The reference estimator's ``(counts, sums)`` per intensity level of one block of frames,
-    with the pair (``previous``, first frame) when the block does not start the movie."""
+Statistics = tuple[int, np.ndarray, np.ndarray]
+"""A block's ``(frame_pairs, counts, sums)``: frame pairs counted, and per intensity level the
+pixel pairs and the sum of half their squared differences."""
+
+# The reference estimator's jackknife uses at most 32 groups of frames.
+_GROUPS = 32
+
+
+def block_statistics(block: np.ndarray, previous: np.ndarray | None) -> Statistics:
+    """The reference estimator's statistics of one block of frames, with the pair
+    (``previous``, first frame) when the block does not start the movie."""
     block = native(block)
     prev = None if previous is None else native(previous).astype(block.dtype, copy=False)
     return _anscombe.reference_statistics(block, prev)
 
 
-def merge_statistics(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Adds the statistics of several blocks (exact: integers and half-integer sums)."""
-    length = max((len(c) for c, _ in parts), default=0)
+def _add(parts: list[Statistics], same_frames: bool) -> Statistics:
+    length = max((len(c) for _, c, _ in parts), default=0)
     counts = np.zeros(length, dtype=np.uint64)
     sums = np.zeros(length, dtype=np.float64)
-    for c, s in parts:
+    for _, c, s in parts:
         counts[: len(c)] += c
         sums[: len(s)] += s
-    return counts, sums
+    pairs = [p for p, _, _ in parts]
+    frame_pairs = max(pairs, default=0) if same_frames else sum(pairs)
+    return frame_pairs, counts, sums
 
 
-def _merge(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    return merge_statistics(list(parts))
+def merge_statistics(parts: list[Statistics]) -> Statistics:
+    """Adds the statistics of consecutive blocks of frames (exact: integer counts and sums of
+    half-integers far below 2**53)."""
+    return _add(parts, same_frames=False)
+
+
+def merge_pixels(parts: list[Statistics]) -> Statistics:
+    """Adds the statistics of blocks of pixels of the same frames."""
+    return _add(parts, same_frames=True)
+
+
+def _tree(parts: list[Any], merge: Any) -> Any:
+    """Merges delayed statistics eight at a time, so no task holds them all at once."""
+    while len(parts) > 1:
+        parts = [dask.delayed(merge)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
+    return parts[0]
 
 
 def calibrate(array: Any, method: str = "reference", *, gamma: float = 0.2) -> Calibration:
     """The calibration of a Dask array of ``(frames, height, width)`` (or ``(frames, ...)``)
-    movie, computed block by block on the current scheduler; the same result as
-    ``anscombe.calibrate(np.asarray(array), method="reference", gamma=gamma)``.
+    movie, computed block by block on the current scheduler: the same gain and zero level as
+    ``anscombe.calibrate(np.asarray(array), method="reference", gamma=gamma)``, with standard
+    errors from a jackknife over the array's blocks in time (at most 32 groups).
 
-    Only the reference method's statistics merge across blocks; the photon-transfer method
-    needs two passes over each pixel's whole history and is not offered here.
+    Every Dask block gives the reference estimator's statistics (per intensity level, pixel
+    pairs and sums of half squared differences), reading the frame before it for the pair that
+    straddles two blocks; they merge exactly on the workers, and only at most 32 tables reach
+    this process. Only the reference method's statistics merge across blocks; the
+    photon-transfer method needs every pixel's whole history and is not offered here.
     """
     if method != "reference":
         raise ValueError(
@@ -66,26 +93,28 @@ def calibrate(array: Any, method: str = "reference", *, gamma: float = 0.2) -> C
     if array.ndim < 2:
         raise ValueError(f"a movie is a (frames, height, width) array, got shape {array.shape}")
     blocks = array.to_delayed()
-    starts = np.cumsum((0,) + array.chunks[0])
-    stats = []
-    for index in np.ndindex(blocks.shape):
-        block = blocks[index]
-        time = index[0]
-        previous = None
-        if time > 0:
-            region = tuple(
-                slice(int(np.sum(array.chunks[axis][: index[axis]])),
-                      int(np.sum(array.chunks[axis][: index[axis] + 1])))
-                for axis in range(1, array.ndim)
-            )
-            frame = int(starts[time]) - 1
-            previous = array[(slice(frame, frame + 1), *region)].to_delayed().ravel()[0]
-        stats.append(dask.delayed(block_statistics)(block, previous))
-    # A tree of merges, so no task holds every block's statistics at once.
-    while len(stats) > 1:
-        stats = [dask.delayed(_merge)(*stats[i : i + 8]) for i in range(0, len(stats), 8)]
-    counts, sums = stats[0].compute()
-    return reference_result(_anscombe.reference_fit(counts, sums, gamma))
+    offsets = [np.concatenate(([0], np.cumsum(c))).astype(int) for c in array.chunks]
+    times = []
+    for time in range(blocks.shape[0]):
+        parts = []
+        for index in np.ndindex(blocks.shape[1:]):
+            previous = None
+            if time > 0:
+                region = tuple(
+                    slice(offsets[axis + 1][i], offsets[axis + 1][i + 1])
+                    for axis, i in enumerate(index)
+                )
+                frame = offsets[0][time] - 1
+                previous = array[(slice(frame, frame + 1), *region)].to_delayed().ravel()[0]
+            parts.append(dask.delayed(block_statistics)(blocks[(time, *index)], previous))
+        times.append(_tree(parts, merge_pixels))
+    # Neighbouring blocks in time merged into at most 32 groups, each a jackknife group.
+    per_group = -(-len(times) // _GROUPS)
+    groups = [
+        _tree(times[i : i + per_group], merge_statistics) for i in range(0, len(times), per_group)
+    ]
+    (computed,) = dask.compute(groups)
+    return reference_result(_anscombe.reference_fit(list(computed), gamma))
 
 
 _COMPRESSORS = ("zstd", "blosc", "context", "none")

@@ -3,8 +3,10 @@
 //! `calibrate --json` prints, so one Python class reads both.
 
 use anscombe_calibrate::dark_flat::{StackStatistics, calibrate_darks_flats, stack_statistics};
-use anscombe_calibrate::{PtcOptions, ReferenceResult, ReferenceStatistics, calibrate_movie};
-use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use anscombe_calibrate::{
+    PtcOptions, ReferenceEstimator, ReferenceResult, ReferenceStatistics, calibrate_movie,
+};
+use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use serde_json::json;
 
@@ -70,23 +72,30 @@ fn reference_json(result: &ReferenceResult) -> PyResult<String> {
 fn calibrate_reference(py: Python<'_>, movie: &Bound<'_, PyAny>, gamma: f64) -> PyResult<String> {
     let array = AnyArray::extract(movie)?;
     let (_, frame_len) = frames_of(&array)?;
+    // Frame by frame, as `anscombe calibrate --method reference`: the same blocks of frames
+    // for the jackknife's standard errors.
     let result = with_samples!(&array, s => py.detach(|| {
-        ReferenceStatistics::of_block(None, &s, frame_len)?.finish(gamma)
+        let mut estimator = ReferenceEstimator::new();
+        for frame in s.chunks_exact(frame_len) {
+            estimator.push_frame(frame)?;
+        }
+        estimator.finish(gamma)
     }))
     .map_err(|e| value_error(format!("no calibration: {e}")))?;
     reference_json(&result)
 }
 
-/// The reference estimator's statistics of a block of frames, as `(counts, sums)` per
-/// intensity level: the pairs inside the block, and the pair (`previous`, first frame) when
-/// `previous` (the frame before the block) is given. Blocks' statistics add up exactly.
+/// The reference estimator's statistics of a block of frames, as `(frame_pairs, counts, sums)`
+/// (`counts` and `sums` per intensity level): the pairs inside the block, and the pair
+/// (`previous`, first frame) when `previous` (the frame before the block) is given. Blocks'
+/// statistics add up exactly.
 #[pyfunction]
 #[pyo3(signature = (frames, previous=None))]
 fn reference_statistics<'py>(
     py: Python<'py>,
     frames: &Bound<'py, PyAny>,
     previous: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+) -> PyResult<(usize, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     let array = AnyArray::extract(frames)?;
     let (_, frame_len) = frames_of(&array)?;
     let previous = previous.map(AnyArray::extract).transpose()?;
@@ -111,28 +120,38 @@ fn reference_statistics<'py>(
         .map_err(|e| value_error(format!("no calibration: {e}")))?;
     let n = statistics.counts.len();
     Ok((
+        statistics.frame_pairs,
         to_numpy(py, statistics.counts, &[n])?,
         to_numpy(py, statistics.sums, &[n])?,
     ))
 }
 
-/// The reference fit of merged statistics (`counts`, `sums` per intensity level).
+/// The reference fit of statistics made block by block: one `(frame_pairs, counts, sums)` per
+/// block of frames, in time order (each merged over its pixels). The blocks are the
+/// jackknife's groups for the standard errors.
 #[pyfunction]
-#[pyo3(signature = (counts, sums, gamma=0.2))]
+#[pyo3(signature = (blocks, gamma=0.2))]
 fn reference_fit(
-    counts: PyReadonlyArray1<'_, u64>,
-    sums: PyReadonlyArray1<'_, f64>,
+    py: Python<'_>,
+    blocks: Vec<(usize, PyReadonlyArray1<'_, u64>, PyReadonlyArray1<'_, f64>)>,
     gamma: f64,
 ) -> PyResult<String> {
-    if counts.len() != sums.len() {
-        return Err(value_error("counts and sums differ in length"));
-    }
-    let statistics = ReferenceStatistics {
-        counts: counts.as_array().to_vec(),
-        sums: sums.as_array().to_vec(),
-    };
-    let result = statistics
-        .finish(gamma)
+    let blocks = blocks
+        .iter()
+        .map(|(frame_pairs, counts, sums)| {
+            let (counts, sums) = (counts.as_array(), sums.as_array());
+            if counts.len() != sums.len() {
+                return Err(value_error("counts and sums differ in length"));
+            }
+            Ok(ReferenceStatistics {
+                frame_pairs: *frame_pairs,
+                counts: counts.to_vec(),
+                sums: sums.to_vec(),
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let result = py
+        .detach(|| ReferenceEstimator::from_blocks(blocks).finish(gamma))
         .map_err(|e| value_error(format!("no calibration: {e}")))?;
     reference_json(&result)
 }
