@@ -34,6 +34,10 @@ def _level(value: float) -> int | float:
 class _Anscombe(_NumCodec):
     codec_id: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its configuration (Dask sends codecs to workers)."""
+        return (type(self).from_config, (self.get_config(),))
+
     def _native(self) -> _anscombe.Codec:
         raise NotImplementedError
 

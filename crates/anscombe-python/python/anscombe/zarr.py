@@ -327,13 +327,9 @@ class AnscombeContext(ArrayBytesCodec):
         return {"name": self.codec_name, "configuration": {}}
 
     def validate(self, *, shape: Any, dtype: Any, chunk_grid: Any) -> None:
-        """The codes must be ``uint8`` or ``uint16``."""
-        name = np.dtype(dtype.to_native_dtype()).name
-        if name not in ("uint8", "uint16"):
-            raise ValueError(
-                f"anscombe-context codes uint8 or uint16 arrays (Anscombe codes), not {name}: "
-                "put an Anscombe codec in filters before it"
-            )
+        """Nothing to check here: zarr-python passes the array's data type, not the codes' type
+        after the filters; a chunk of other than ``uint8`` or ``uint16`` codes is refused when
+        it is encoded."""
 
     def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
         """Variable: the coder's output depends on the data."""
@@ -341,6 +337,11 @@ class AnscombeContext(ArrayBytesCodec):
 
     async def _encode_single(self, chunk_array: Any, chunk_spec: ArraySpec) -> Any:
         codes = native(chunk_array.as_numpy_array())
+        if codes.dtype.name not in ("uint8", "uint16"):
+            raise ValueError(
+                f"anscombe-context codes uint8 or uint16 arrays (Anscombe codes), not "
+                f"{codes.dtype.name}: put an Anscombe codec in filters before it"
+            )
         stream = _anscombe.context_encode(codes)
         return chunk_spec.prototype.buffer.from_bytes(stream)
 
