@@ -67,7 +67,7 @@ def make_inverse_lookup(lookup_table: np.ndarray, output_type: str = "int16") ->
     ranked = table[order]
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
     ends = np.concatenate((starts[1:], [table.size])) - 1
-    if ranked.size and (ranked[-1] - ranked[0] + 1) != starts.size:
+    if ranked.size and int(ranked[-1]) - int(ranked[0]) + 1 != starts.size:
         warnings.warn(
             "the forward table skips codes: anscombe-transform indexes its inverse by rank, so "
             "every code above the first gap decodes shifted (use the anscombe-transform codec "
