@@ -1,7 +1,6 @@
 """Where the tests find the fixtures and the ``anscombe`` command, and a synthetic movie.
 
-The anscombe-transform fixtures come from the repository's ``fixtures/`` (once vendored) or
-the shared folder (``$ANSCOMBE_SHARED``, or ``shared/`` beside the workspace). The command is
+The anscombe-transform fixtures are the repository's vendored ``fixtures/``. The command is
 ``$ANSCOMBE_CLI``, else the workspace's ``target/debug/anscombe`` or ``target/release/anscombe``
 (``cargo xtask test`` builds it before running pytest).
 """
@@ -17,23 +16,13 @@ import pytest
 
 WORKSPACE = Path(__file__).resolve().parents[3]
 
-collect_ignore = ["zarr2"]
-
-
-def fixture_folder(family: str) -> Path | None:
-    """The fixture folder of a reference package, or None when it is nowhere."""
-    candidates = [WORKSPACE / "fixtures" / family]
-    if os.environ.get("ANSCOMBE_SHARED"):
-        candidates.append(Path(os.environ["ANSCOMBE_SHARED"]) / "fixtures" / family)
-    candidates += [a / "shared" / "fixtures" / family for a in WORKSPACE.parents]
-    return next((c for c in candidates if (c / "manifest.json").is_file()), None)
-
 
 @pytest.fixture(scope="session")
 def anscombe_fixtures() -> Path:
-    folder = fixture_folder("anscombe-transform")
-    if folder is None:
-        pytest.fail("the anscombe-transform fixtures are missing (fixtures/ or ../shared/fixtures)")
+    """The vendored fixtures of anscombe-transform 1.0.0."""
+    folder = WORKSPACE / "fixtures" / "anscombe-transform"
+    if not (folder / "manifest.json").is_file():
+        pytest.fail(f"the anscombe-transform fixtures are missing from {folder}")
     return folder
 
 

@@ -11,8 +11,8 @@ within about a quarter of its noise (a bound :func:`verify` checks).
   configuration's tables for many calls; :func:`context_encode` and :func:`context_decode` are
   the lossless ``anscombe-context`` entropy stage for the codes.
 - :mod:`anscombe.zarr` holds the zarr-python 3 codec classes and :mod:`anscombe.numcodecs` the
-  numcodecs ones (zarr-python 2, Zarr V2 stores); both are registered by entry points, so
-  ``zarr.open_array`` reads every store the ``anscombe`` command writes.
+  numcodecs ones (Zarr V2 stores); both are registered by entry points, so
+  ``zarr.open_array`` reads the stores the ``anscombe`` command writes.
 - :mod:`anscombe.dask` calibrates Dask arrays block by block and writes stores from many
   workers; :mod:`anscombe.compat.anscombe_transform` replaces the ``anscombe-transform``
   package with one changed import line.

@@ -135,7 +135,7 @@ def to_zarr(
     overwrite: bool = False,
     compute: bool = True,
 ) -> Any:
-    """Writes a Dask array to a Zarr store (a path, or any zarr store: fsspec URLs work) with
+    """Writes a Dask array to a Zarr store (a path, or a zarr store object) with
     the Anscombe codec, from many workers at once, and returns the zarr array.
 
     ``calibration`` is an :class:`~anscombe.Calibration` or a mapping with ``conversion_gain``

@@ -1,4 +1,4 @@
-"""The codecs as numcodecs codecs, for zarr-python 2 and for Zarr V2 stores in zarr-python 3.
+"""The codecs as numcodecs codecs: Zarr V2 stores in zarr-python 3, and any numcodecs user.
 
 Registered through the ``numcodecs.codecs`` entry points under the V2 ids ``anscombe-v1`` and
 ``anscombe-transform``. A Zarr V2 filter does not learn the array's data type, so:

@@ -12,7 +12,8 @@ name in metadata       class           what it is
 =====================  ==============  ===========================================
 
 The package registers them through the ``zarr.codecs`` entry points, so a plain
-``zarr.open_array(path)`` reads every store the ``anscombe`` command writes, in every process
+``zarr.open_array(path)`` reads the stores the ``anscombe`` command writes (V3 and V2, with
+zstd, blosc, ``context`` or no compression; ``pcodec`` needs numcodecs' pcodec), in every process
 (Dask workers included), without importing anything. To write::
 
     import anscombe, zarr
