@@ -104,14 +104,37 @@ impl ReferenceResult {
     }
 }
 
-/// Pairs per intensity: how many, and the sum of their half squared differences.
+/// The reference estimator's statistics of a run of consecutive frame pairs: per intensity
+/// level, the pixel pairs and the sum of half their squared differences.
+///
+/// They are sums, so the statistics of any split of a movie's frame pairs (blocks of frames on
+/// several machines, with each pair that straddles two blocks counted once, by the later block)
+/// [`merge`] into those of the whole movie. The merge is exact: every term is a half-integer
+/// and the sums stay far below 2^53. [`ReferenceEstimator::from_blocks`] fits statistics made
+/// block by block, with the same answer as the whole movie pushed frame by frame.
+///
+/// [`merge`]: ReferenceStatistics::merge
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Table {
-    counts: Vec<u64>,
-    sums: Vec<f64>,
+pub struct ReferenceStatistics {
+    /// Frame pairs counted.
+    pub frame_pairs: usize,
+    /// Pixel pairs per intensity level (index = level).
+    pub counts: Vec<u64>,
+    /// Sum of half the squared pair differences per intensity level.
+    pub sums: Vec<f64>,
 }
 
-impl Table {
+/// A sample as the reference sees it: `np.maximum(0, movie.astype(np.int32))`.
+fn reference_level<T: Sample>(value: T) -> i64 {
+    i64::from((value.to_f64() as i32).max(0))
+}
+
+impl ReferenceStatistics {
+    /// No pairs yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     fn add(&mut self, index: usize, half_square: f64) {
         if index >= self.counts.len() {
             self.counts.resize(index + 1, 0);
@@ -121,7 +144,33 @@ impl Table {
         self.sums[index] += half_square;
     }
 
-    fn merge(&mut self, other: &Table) {
+    /// Adds the pixel pairs of two consecutive frames, already as reference levels; the caller
+    /// has checked sizes and the range.
+    fn add_levels(&mut self, previous: &[i64], current: &[i64]) {
+        self.frame_pairs += 1;
+        for (&a, &b) in previous.iter().zip(current) {
+            let intensity = (a + b + 1) / 2;
+            if intensity > 0 {
+                let difference = (a - b) as f64;
+                self.add(intensity as usize, difference * difference / 2.0);
+            }
+        }
+    }
+
+    /// Adds the statistics of other frame pairs (another block of time) to these.
+    pub fn merge(&mut self, other: &ReferenceStatistics) {
+        self.add_tables(other);
+        self.frame_pairs += other.frame_pairs;
+    }
+
+    /// Adds the statistics of other pixels of the same frame pairs (a block of time split
+    /// across pixels, as Dask chunks split frames): the tables add, the frame pairs do not.
+    pub fn merge_pixels(&mut self, other: &ReferenceStatistics) {
+        self.add_tables(other);
+        self.frame_pairs = self.frame_pairs.max(other.frame_pairs);
+    }
+
+    fn add_tables(&mut self, other: &ReferenceStatistics) {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
             self.sums.resize(other.counts.len(), 0.0);
@@ -143,13 +192,58 @@ impl Table {
             })
             .unzip()
     }
+
+    /// The statistics of a block of consecutive frames (`frames.len()` a multiple of
+    /// `frame_len`): the pairs inside the block, and the pair of `previous` (the frame just
+    /// before the block, when the block is not the movie's first) with the block's first frame.
+    ///
+    /// # Errors
+    /// [`CalibrationError::FrameSize`] when `frames` is not whole frames of `frame_len` or
+    /// `previous` is of another size, and [`CalibrationError::ReferenceRange`] for levels beyond
+    /// what the reference tabulates.
+    pub fn of_block<T: Sample>(
+        previous: Option<&[T]>,
+        frames: &[T],
+        frame_len: usize,
+    ) -> Result<Self, CalibrationError> {
+        let whole = frame_len > 0 && frames.len().is_multiple_of(frame_len);
+        if !whole || previous.is_some_and(|p| p.len() != frame_len) {
+            return Err(CalibrationError::FrameSize {
+                expected: frame_len,
+                found: if whole {
+                    previous.map_or(0, <[T]>::len)
+                } else {
+                    frames.len()
+                },
+            });
+        }
+        let mut statistics = Self::new();
+        let mut earlier: Option<Vec<i64>> =
+            previous.map(|p| p.iter().map(|&v| reference_level(v)).collect());
+        for frame in frames.chunks_exact(frame_len) {
+            let current: Vec<i64> = frame.iter().map(|&v| reference_level(v)).collect();
+            if let Some(earlier) = &earlier {
+                check_range(earlier, &current)?;
+                statistics.add_levels(earlier, &current);
+            }
+            earlier = Some(current);
+        }
+        Ok(statistics)
+    }
 }
 
-/// A block of consecutive frame pairs and its table.
-#[derive(Debug, Clone, Default)]
-struct Block {
-    pairs: usize,
-    table: Table,
+/// The highest intensity of a pair of frames, refused past what the reference tabulates.
+fn check_range(previous: &[i64], current: &[i64]) -> Result<i64, CalibrationError> {
+    let highest = previous
+        .iter()
+        .zip(current)
+        .map(|(&a, &b)| (a + b + 1) / 2)
+        .max()
+        .unwrap_or(0);
+    if highest > MAX_INTENSITY {
+        return Err(CalibrationError::ReferenceRange(highest));
+    }
+    Ok(highest)
 }
 
 /// Accumulates frame pairs for the reference estimator.
@@ -157,7 +251,7 @@ struct Block {
 pub struct ReferenceEstimator {
     /// Consecutive blocks of pairs; all pairs in one block once levels pass
     /// [`BLOCKED_INTENSITIES`].
-    blocks: Vec<Block>,
+    blocks: Vec<ReferenceStatistics>,
     /// Pairs per block (doubles when neighbours merge).
     block_pairs: usize,
     /// Whether the tables are still kept by block.
@@ -188,84 +282,106 @@ impl ReferenceEstimator {
     /// [`CalibrationError::FrameSize`] when the frame differs in size from the first, and
     /// [`CalibrationError::ReferenceRange`] for levels beyond what the reference tabulates.
     pub fn push_frame<T: Sample>(&mut self, frame: &[T]) -> Result<(), CalibrationError> {
-        // numpy: np.maximum(0, movie.astype(np.int32))
-        let current: Vec<i64> = frame
-            .iter()
-            .map(|v| i64::from((v.to_f64() as i32).max(0)))
-            .collect();
+        let current: Vec<i64> = frame.iter().map(|&v| reference_level(v)).collect();
         let Some(previous) = self.previous.take() else {
             self.previous = Some(current);
             return Ok(());
         };
-        let highest = previous
-            .iter()
-            .zip(&current)
-            .map(|(&a, &b)| (a + b + 1) / 2)
-            .max()
-            .unwrap_or(0);
-        let refusal = if previous.len() == current.len() {
-            (highest > MAX_INTENSITY).then_some(CalibrationError::ReferenceRange(highest))
+        let checked = if previous.len() == current.len() {
+            check_range(&previous, &current)
         } else {
-            Some(CalibrationError::FrameSize {
+            Err(CalibrationError::FrameSize {
                 expected: previous.len(),
                 found: current.len(),
             })
         };
-        if let Some(refusal) = refusal {
-            self.previous = Some(previous);
-            return Err(refusal);
-        }
+        let highest = match checked {
+            Ok(highest) => highest,
+            Err(refusal) => {
+                self.previous = Some(previous);
+                return Err(refusal);
+            }
+        };
         if self.blocked && highest as usize >= BLOCKED_INTENSITIES {
             self.unblock();
         }
-        let table = &mut self.next_block().table;
-        for (&a, &b) in previous.iter().zip(&current) {
-            let intensity = (a + b + 1) / 2;
-            if intensity > 0 {
-                let difference = (a - b) as f64;
-                table.add(intensity as usize, difference * difference / 2.0);
-            }
-        }
+        self.next_block().add_levels(&previous, &current);
         self.previous = Some(current);
         Ok(())
     }
 
+    /// An estimator holding statistics made block by block ([`ReferenceStatistics::of_block`]
+    /// on consecutive blocks of frames, in time order, each merged over its pixels): the fit is
+    /// the one of the whole movie pushed frame by frame, and the blocks (neighbours merged
+    /// down to at most 32) are the jackknife's groups.
+    pub fn from_blocks(blocks: impl IntoIterator<Item = ReferenceStatistics>) -> Self {
+        let mut blocks: Vec<ReferenceStatistics> =
+            blocks.into_iter().filter(|b| b.frame_pairs > 0).collect();
+        while blocks.len() > MAX_BLOCKS {
+            blocks = blocks
+                .chunks(2)
+                .map(|pair| {
+                    let mut merged = pair[0].clone();
+                    if let Some(second) = pair.get(1) {
+                        merged.merge(second);
+                    }
+                    merged
+                })
+                .collect();
+        }
+        let mut estimator = ReferenceEstimator {
+            blocks,
+            block_pairs: 1,
+            blocked: true,
+            previous: None,
+        };
+        if estimator
+            .blocks
+            .iter()
+            .any(|b| b.counts.len() > BLOCKED_INTENSITIES)
+        {
+            estimator.unblock();
+        }
+        estimator
+    }
+
+    /// The statistics of the pairs pushed so far, all blocks merged.
+    pub fn statistics(&self) -> ReferenceStatistics {
+        let mut all = ReferenceStatistics::new();
+        for block in &self.blocks {
+            all.merge(block);
+        }
+        all
+    }
+
     /// The block the next pair goes to: a new one when the last is full, after merging
     /// neighbours when there would be too many.
-    fn next_block(&mut self) -> &mut Block {
+    fn next_block(&mut self) -> &mut ReferenceStatistics {
         let full = self
             .blocks
             .last()
-            .is_none_or(|b| self.blocked && b.pairs >= self.block_pairs);
+            .is_none_or(|b| self.blocked && b.frame_pairs >= self.block_pairs);
         if full {
             if self.blocks.len() == MAX_BLOCKS {
                 let blocks = std::mem::take(&mut self.blocks);
                 for pair in blocks.chunks(2) {
                     let mut merged = pair[0].clone();
                     if let Some(second) = pair.get(1) {
-                        merged.pairs += second.pairs;
-                        merged.table.merge(&second.table);
+                        merged.merge(second);
                     }
                     self.blocks.push(merged);
                 }
                 self.block_pairs *= 2;
             }
-            self.blocks.push(Block::default());
+            self.blocks.push(ReferenceStatistics::new());
         }
         let last = self.blocks.len() - 1;
-        let block = &mut self.blocks[last];
-        block.pairs += 1;
-        block
+        &mut self.blocks[last]
     }
 
     /// One table for all pairs from now on: levels too high for a table per block.
     fn unblock(&mut self) {
-        let mut all = Block::default();
-        for block in &self.blocks {
-            all.pairs += block.pairs;
-            all.table.merge(&block.table);
-        }
-        self.blocks = vec![all];
+        self.blocks = vec![self.statistics()];
         self.blocked = false;
     }
 
@@ -276,10 +392,7 @@ impl ReferenceEstimator {
     /// [`CalibrationError::ReferenceNarrowRange`] when 100 intensities or fewer qualify (the
     /// reference's assertion).
     pub fn finish(&self, gamma: f64) -> Result<ReferenceResult, CalibrationError> {
-        let mut all = Table::default();
-        for block in &self.blocks {
-            all.merge(&block.table);
-        }
+        let all = self.statistics();
         if all.counts.is_empty() {
             return Err(CalibrationError::TooFewFrames);
         }
@@ -308,11 +421,11 @@ impl ReferenceEstimator {
             self.blocks
                 .par_iter()
                 .map(|block| {
-                    let (c, s) = block.table.range(start, stop);
+                    let (c, s) = block.range(start, stop);
                     let rest_counts: Vec<u64> = counts.iter().zip(&c).map(|(a, b)| a - b).collect();
                     let rest_sums: Vec<f64> = sums.iter().zip(&s).map(|(a, b)| a - b).collect();
                     let (_, _, h) = fit(&rest_counts, &rest_sums);
-                    (block.pairs, h.coef, -h.intercept / h.coef)
+                    (block.frame_pairs, h.coef, -h.intercept / h.coef)
                 })
                 .collect()
         } else {
@@ -496,12 +609,12 @@ mod tests {
         // 99 pairs: blocks of 4 after two mergers, 25 of them, every pair counted once.
         assert_eq!(e.block_pairs, 4);
         assert_eq!(e.blocks.len(), 25);
-        assert_eq!(e.blocks.iter().map(|b| b.pairs).sum::<usize>(), 99);
-        let pairs: u64 = e.blocks.iter().flat_map(|b| &b.table.counts).sum();
+        assert_eq!(e.blocks.iter().map(|b| b.frame_pairs).sum::<usize>(), 99);
+        let pairs: u64 = e.blocks.iter().flat_map(|b| &b.counts).sum();
         assert_eq!(pairs, 2 * 99);
         e.push_frame(&[300_000u32, 20]).expect("a bright frame");
         assert_eq!(e.blocks.len(), 1);
-        assert_eq!(e.blocks[0].pairs, 100);
+        assert_eq!(e.blocks[0].frame_pairs, 100);
         assert!(jackknife_se(1.0, &[(5, 1.0)]).is_nan());
         // Equal groups: the textbook (g - 1) / g times the sum of squares.
         let se = jackknife_se(2.0, &[(1, 1.0), (1, 2.0), (1, 3.0)]);
@@ -522,7 +635,7 @@ mod tests {
         e.push_frame(&[10i16, 3, -4]).expect("first");
         e.push_frame(&[13i16, 3, 0]).expect("second");
         // intensities: (10 + 13 + 1) / 2 = 12, 3, and (0 + 0 + 1) / 2 = 0 (dropped)
-        let table = &e.blocks[0].table;
+        let table = &e.blocks[0];
         assert_eq!(table.counts[12], 1);
         assert_eq!(table.sums[12], 4.5);
         assert_eq!(table.counts[3], 1);
@@ -531,5 +644,110 @@ mod tests {
             e.push_frame(&[1i16, 2]),
             Err(CalibrationError::FrameSize { .. })
         ));
+    }
+
+    fn whole_movie<T: Sample>(movie: &[T], frame_len: usize) -> ReferenceEstimator {
+        let mut whole = ReferenceEstimator::new();
+        for frame in movie.chunks(frame_len) {
+            whole.push_frame(frame).expect("frame");
+        }
+        whole
+    }
+
+    #[test]
+    fn blocks_merge_into_the_whole_movie() {
+        // 7 frames of 5 pixels, split into blocks of 3, 1 and 3 frames.
+        let movie: Vec<u16> = (0..35u16).map(|i| (i * 37 + i * i) % 400).collect();
+        let whole = whole_movie(&movie, 5);
+        let mut merged = ReferenceStatistics::new();
+        let mut previous: Option<&[u16]> = None;
+        for block in [&movie[0..15], &movie[15..20], &movie[20..35]] {
+            merged.merge(&ReferenceStatistics::of_block(previous, block, 5).expect("block"));
+            previous = Some(&block[block.len() - 5..]);
+        }
+        assert_eq!(merged, whole.statistics());
+        assert_eq!(merged.frame_pairs, 6);
+        assert!(matches!(
+            ReferenceStatistics::of_block(None, &movie[0..7], 5),
+            Err(CalibrationError::FrameSize { .. })
+        ));
+        assert!(matches!(
+            ReferenceStatistics::of_block(Some(&movie[0..4]), &movie[5..10], 5),
+            Err(CalibrationError::FrameSize {
+                expected: 5,
+                found: 4
+            })
+        ));
+    }
+
+    #[test]
+    fn statistics_made_block_by_block_fit_as_the_whole_movie() {
+        use crate::synthetic::SyntheticSpec;
+        let spec = SyntheticSpec {
+            frames: 40,
+            height: 32,
+            width: 32,
+            ..SyntheticSpec::new(4.0, 100.0, 20.0, 3)
+        };
+        let movie: Vec<u16> = spec.generate();
+        let frame_len = 32 * 32;
+        let whole = whole_movie(&movie, frame_len).finish(0.2).expect("whole");
+        // Blocks of 6 frames, each split in two halves of its pixels (as Dask chunks would be).
+        let blocks = (0..40).step_by(6).map(|first: usize| {
+            let last = (first + 6).min(40);
+            let mut block = ReferenceStatistics::new();
+            for half in [0..frame_len / 2, frame_len / 2..frame_len] {
+                let pick = |t: usize| movie[t * frame_len..][half.clone()].to_vec();
+                let frames: Vec<u16> = (first..last).flat_map(pick).collect();
+                let previous = (first > 0).then(|| pick(first - 1));
+                let part = ReferenceStatistics::of_block(previous.as_deref(), &frames, half.len())
+                    .expect("part");
+                block.merge_pixels(&part);
+            }
+            block
+        });
+        let blocked = ReferenceEstimator::from_blocks(blocks)
+            .finish(0.2)
+            .expect("blocks");
+        assert_eq!(blocked.conversion_gain, whole.conversion_gain);
+        assert_eq!(blocked.zero_level, whole.zero_level);
+        assert_eq!(blocked.counts, whole.counts);
+        assert!(
+            blocked.standard_errors.0 > 0.0,
+            "{:?}",
+            blocked.standard_errors
+        );
+        let many = (0..100).map(|_| ReferenceStatistics {
+            frame_pairs: 1,
+            counts: vec![1],
+            sums: vec![0.5],
+        });
+        assert_eq!(ReferenceEstimator::from_blocks(many).blocks.len(), 25);
+    }
+
+    proptest::proptest! {
+        /// Any split of a movie into blocks merges into the statistics of the whole.
+        #[test]
+        fn any_split_merges_exactly(
+            movie in proptest::collection::vec(-50i32..3000, 4..120),
+            cuts in proptest::collection::vec(0usize..40, 0..5),
+        ) {
+            let frame_len = 4;
+            let frames = movie.len() / frame_len;
+            let movie = &movie[..frames * frame_len];
+            let whole = whole_movie(movie, frame_len).statistics();
+            let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (frames + 1)).collect();
+            bounds.extend([0, frames]);
+            bounds.sort_unstable();
+            bounds.dedup();
+            let mut merged = ReferenceStatistics::new();
+            for pair in bounds.windows(2) {
+                let previous = (pair[0] > 0)
+                    .then(|| &movie[(pair[0] - 1) * frame_len..pair[0] * frame_len]);
+                let block = &movie[pair[0] * frame_len..pair[1] * frame_len];
+                merged.merge(&ReferenceStatistics::of_block(previous, block, frame_len).expect("block"));
+            }
+            proptest::prop_assert_eq!(merged, whole);
+        }
     }
 }

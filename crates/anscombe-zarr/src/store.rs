@@ -383,6 +383,11 @@ fn v2_metadata(
     let filters = codec.map_or(Value::Null, |codec| {
         let mut filter = codec.configuration_json(zarrs::plugin::ZarrVersion::V2);
         filter.insert("id".into(), json!(codec.identity().name()));
+        // A V2 filter never learns the array's data type, so a numcodecs reader of
+        // anscombe-transform could not decode without it (spec section 9.2).
+        if codec.identity() == anscombe_core::Identity::Transform {
+            filter.insert("decoded_dtype".into(), json!(spec.data_type.name()));
+        }
         json!([filter])
     });
     Ok(json!({

@@ -302,3 +302,29 @@ fn missing_chunks_read_as_the_fill_value_even_at_the_edges() {
     assert_eq!(edge, Samples::U16(vec![0; 2 * 24]));
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn v2_anscombe_transform_filters_name_the_array_type() {
+    let spec = StoreSpec {
+        format: ZarrFormat::V2,
+        ..StoreSpec::new(
+            vec![4, 8, 8],
+            DataType::I32,
+            Some(TransformParams::new(100.0, 3.0).into()),
+        )
+    };
+    let metadata = array_metadata(&spec).expect("metadata");
+    assert_eq!(metadata["filters"][0]["id"], "anscombe-transform");
+    assert_eq!(metadata["filters"][0]["decoded_dtype"], "int32");
+    // anscombe-v1 keeps the reference's two keys.
+    let spec = StoreSpec {
+        format: ZarrFormat::V2,
+        ..StoreSpec::new(
+            vec![4, 8, 8],
+            DataType::I16,
+            Some(V1Params::new(100.0, 40.0).into()),
+        )
+    };
+    let metadata = array_metadata(&spec).expect("metadata");
+    assert!(metadata["filters"][0].get("decoded_dtype").is_none());
+}
