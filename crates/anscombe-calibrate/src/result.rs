@@ -93,7 +93,7 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "the darkest usable pixels hold {min_photons:.1} photons, so the zero level is an \
-                 extrapolation (± {zero_se_photons:.2} photons); dark frames (--darks) measure it"
+                 extrapolation (± {zero_se_photons:.2} photons); dark frames measure it"
             ),
             Warning::FewPhotons { max_photons } => write!(
                 f,
