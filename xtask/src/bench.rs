@@ -31,7 +31,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
         run_command(
             Command::new(env!("CARGO")).current_dir(&root).args([
                 "build",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-cli",
@@ -44,7 +43,6 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
             .current_dir(&root)
             .args([
                 "run",
-                "--quiet",
                 "--release",
                 "-p",
                 "anscombe-benches",

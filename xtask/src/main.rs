@@ -9,6 +9,7 @@ mod bench;
 mod conformance;
 mod fixtures;
 mod python;
+mod step;
 mod test;
 
 use std::path::PathBuf;
@@ -31,8 +32,9 @@ enum Command {
     /// Check the Rust code against a fixture folder (one line per case, then a summary).
     ///
     /// FOLDER holds a manifest.json naming cases, stores and calibration runs, laid out like
-    /// ../shared/fixtures/anscombe-transform. Without FOLDER, every shared fixture folder and
-    /// the spec's own vectors are checked. Exits non-zero on any mismatch.
+    /// one of fixtures/ (anscombe-transform, tinybrain, dcnum, detectorcal). Without FOLDER,
+    /// the spec's own vectors and the vendored fixture folders that have a checker are
+    /// checked. Exits non-zero on any mismatch.
     Conformance {
         /// Fixture folders to check.
         folders: Vec<PathBuf>,

@@ -15,35 +15,55 @@ pub(crate) const REFERENCE_PACKAGES: &[&str] = &[
 ];
 
 /// The workspace's `.venv`, created and filled on first use; returns its `python`.
+///
+/// Each step says what it does, and pip shows what it downloads and installs (on a first run,
+/// the wheels of NumPy, SciPy, scikit-learn, zarr and the rest).
 pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
     let venv = crate::workspace_root().join(".venv");
     let python = venv.join("bin/python");
     if !python.is_file() {
         run_command(
             Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            "creating .venv",
+            &format!("creating the Python environment {}", venv.display()),
         )?;
     }
     let wanted: Vec<&str> = REFERENCE_PACKAGES.iter().chain(extra).copied().collect();
     // A marker of what was installed last: reinstall only when the list changes.
     let marker = venv.join("anscombe-requirements.txt");
     let listed = wanted.join("\n");
-    if std::fs::read_to_string(&marker).ok().as_deref() != Some(listed.as_str()) {
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(listed.as_str()) {
+        crate::step::announce(&format!(
+            "Python environment {}: up to date ({} pinned packages)",
+            venv.display(),
+            wanted.len()
+        ));
+    } else {
         // Entries "--no-deps NAME" are installed alone, without their dependencies.
         let (alone, with_deps): (Vec<&str>, Vec<&str>) =
             wanted.iter().partition(|p| p.starts_with("--no-deps "));
         run_command(
             Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet"])
+                .args(["-m", "pip", "install", "--disable-pip-version-check"])
                 .args(&with_deps),
-            "installing the Python reference packages",
+            &format!(
+                "installing the Python reference packages into {}: {}",
+                venv.display(),
+                with_deps.join(" ")
+            ),
         )?;
         for package in alone {
+            let package = package.trim_start_matches("--no-deps ");
             run_command(
                 Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", "--no-deps"])
-                    .arg(package.trim_start_matches("--no-deps ")),
-                "installing a Python package without its dependencies",
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--disable-pip-version-check",
+                        "--no-deps",
+                    ])
+                    .arg(package),
+                &format!("installing {package} without its dependencies"),
             )?;
         }
         std::fs::write(&marker, &listed).context("writing the venv marker")?;
@@ -51,8 +71,10 @@ pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
     Ok(python)
 }
 
-/// Runs a command, failing with its description.
+/// Announces `what` (a step line with the time), runs the command with its output shown, and
+/// fails with the description.
 pub(crate) fn run_command(command: &mut Command, what: &str) -> Result<()> {
+    crate::step::announce(what);
     let status = command
         .status()
         .with_context(|| format!("{what}: cannot start"))?;

@@ -1,10 +1,12 @@
 //! `cargo xtask test`: the project's test command.
 
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::Result;
 
 use crate::python::{run_command, venv_python};
+use crate::step;
 
 /// Python packages the interop tests run besides the reference codec: tifffile for TIFF
 /// interop, h5py to write HDF5 test files, jsonschema and ome-zarr-models to check OME-Zarr
@@ -19,7 +21,11 @@ const TEST_PACKAGES: &[&str] = &[
 ];
 
 /// Prepares `.venv` and runs `cargo test --workspace` with `ANSCOMBE_PYTHON` pointing at it.
+///
+/// Every step announces itself with the time; cargo prints its own build progress (a fresh
+/// clone compiles for several minutes before the first test runs).
 pub(crate) fn run(cargo_args: &[String]) -> Result<bool> {
+    let start = Instant::now();
     let python = venv_python(TEST_PACKAGES)?;
     run_command(
         Command::new(env!("CARGO"))
@@ -27,7 +33,11 @@ pub(crate) fn run(cargo_args: &[String]) -> Result<bool> {
             .args(["test", "--workspace"])
             .args(cargo_args)
             .env("ANSCOMBE_PYTHON", &python),
-        "cargo test",
+        "cargo test --workspace: build the tests (cargo shows its progress), then run them",
     )?;
+    step::announce(&format!(
+        "cargo xtask test: all passed ({} in all)",
+        step::elapsed(start)
+    ));
     Ok(true)
 }

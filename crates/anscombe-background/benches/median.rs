@@ -1,7 +1,10 @@
 //! Criterion benchmarks of the median kernels (`cargo xtask bench background` has the
 //! side-by-side with dcnum).
 
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_background::select::rank_of_frames;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

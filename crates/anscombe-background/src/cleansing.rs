@@ -6,7 +6,7 @@
 //! filter smooths; images far from it (beyond `var * 150 / thresh_cleansing`, or beyond the
 //! `frac_cleansing` quantile when that threshold would drop too many or is 0) are removed.
 
-use anscombe_calibrate::numeric::{mean, median, median_filter_reflect, quantile, variance};
+use anscombe_numeric::{mean, median, median_filter_reflect, quantile, variance};
 
 /// Every intermediate of cleansing, for inspection and conformance.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,10 @@ pub enum BackgroundError {
     #[error("a background needs a (frames, height, width) movie, got shape {0:?}")]
     Shape(Vec<usize>),
     /// A sample type the median is not computed for.
-    #[error("{0} movies have no background here (supported: uint8, uint16, float32)")]
+    #[error(
+        "{0} movies have no background here (supported: integers of 8 to 32 bits and floats; \
+         bool and 64-bit integers through SamplePlan's conversion)"
+    )]
     Type(String),
     /// Too few frames for the method.
     #[error("{frames} frames are too few: {needed}")]

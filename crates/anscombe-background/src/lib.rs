@@ -12,8 +12,9 @@
 //! Medians are the sample of rank `kernel_size / 2` (the upper middle for even kernels), as
 //! dcnum takes them. They are selected, not sorted: bit by bit over the stack for the sparse
 //! median, with a per-pixel histogram (8-bit) or sorted window (16-bit, float) that slides
-//! for the rolling median. Samples may be `u8`, `u16` or `f32`; images keep the movie's type
-//! (dcnum stores `uint8` whatever the input).
+//! for the rolling median. Samples may be integers of 8 to 32 bits, signed or not, `f32` or
+//! `f64`; images keep the movie's type (dcnum stores `uint8` whatever the input, wrapping
+//! other types). [`SamplePlan`] says what other types are converted to, and why.
 //!
 //! # dcnum's conventions, kept
 //!
@@ -29,14 +30,16 @@
 //! # Where this differs
 //!
 //! SciPy's 1-D median filter, which cleansing uses with a window of 10, reads past the end of
-//! series of exactly 4 background images (SciPy 1.17); [`numeric::median_filter_reflect`]
+//! series of exactly 4 background images (SciPy 1.17); [`anscombe_numeric::median_filter_reflect`]
 //! is the filter's definition for every length.
 
-// The kernels are closures and key conversions inlined into per-pixel loops: inlining is
-// what lets the compiler vectorise them, so it is asked for, not hoped for.
-#![allow(clippy::inline_always)]
+#![allow(
+    clippy::inline_always,
+    reason = "key conversions sit in per-pixel loops; inlining them is what lets them vectorise"
+)]
 
 mod cleansing;
+mod conversion;
 mod error;
 mod pixel;
 mod rolling;
@@ -46,11 +49,9 @@ mod sparse;
 mod time;
 
 pub use cleansing::Cleansing;
+pub use conversion::{Converted, SamplePlan};
 pub use error::BackgroundError;
 pub use pixel::{Key, Pixel};
 pub use rolling::{FrameSink, RollingMedian};
 pub use sparse::{OFFSET_ROWS, SparseBackground, SparseMedian};
 pub use time::TimeAxis;
-
-/// NumPy- and SciPy-exact arithmetic (shared with the calibration crate).
-pub use anscombe_calibrate::numeric;

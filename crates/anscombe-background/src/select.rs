@@ -3,6 +3,7 @@
 //! the candidate. Every step is a pass over contiguous frames that compilers vectorise, for
 //! 8-, 16- and 32-bit keys alike.
 
+use num_traits::One;
 use rayon::prelude::*;
 
 use crate::pixel::{Key, Pixel};
@@ -54,9 +55,9 @@ where
     let mut candidate = vec![T::Key::default(); n];
     let mut below = vec![C::default(); n];
     for bit in (0..T::Key::BITS).rev() {
-        let b = T::Key::bit(bit);
+        let b = T::Key::one() << bit as usize;
         for (c, &p) in candidate.iter_mut().zip(&prefix) {
-            *c = p.or(b);
+            *c = p | b;
         }
         below.fill(C::default());
         for row in rows {
@@ -125,6 +126,33 @@ mod tests {
             let mut out = vec![0f32; 5000];
             rank_of_frames(&refs, rank, &mut out);
             prop_assert_eq!(out, by_sorting(&floats, rank));
+        }
+
+        #[test]
+        fn signed_and_wide_stacks_match_sorting(
+            frames in prop::collection::vec(prop::collection::vec(any::<i32>(), 300), 1..8),
+            rank_seed in any::<usize>(),
+        ) {
+            fn check<T: Pixel>(frames: &[Vec<T>], rank: usize) -> Result<(), TestCaseError> {
+                let refs: Vec<&[T]> = frames.iter().map(Vec::as_slice).collect();
+                let mut out = vec![T::default(); frames[0].len()];
+                rank_of_frames(&refs, rank, &mut out);
+                prop_assert_eq!(out, by_sorting(frames, rank));
+                Ok(())
+            }
+            let rank = rank_seed % frames.len();
+            check(&frames, rank)?;
+            let shorts: Vec<Vec<i16>> = frames
+                .iter()
+                .map(|v| v.iter().map(|&x| x as i16).collect())
+                .collect();
+            check(&shorts, rank)?;
+            let bytes: Vec<Vec<i8>> = frames.iter().map(|v| v.iter().map(|&x| x as i8).collect()).collect();
+            check(&bytes, rank)?;
+            let wide: Vec<Vec<f64>> = frames.iter().map(|v| v.iter().map(|&x| f64::from(x) / 3.0).collect()).collect();
+            check(&wide, rank)?;
+            let unsigned: Vec<Vec<u32>> = frames.iter().map(|v| v.iter().map(|&x| x.cast_unsigned()).collect()).collect();
+            check(&unsigned, rank)?;
         }
     }
 }

@@ -2,6 +2,7 @@
 //! per pixel for 8-bit samples (an update moves a counter and nudges the median), a sorted
 //! window per pixel otherwise (an update is two binary searches and two short moves).
 
+use num_traits::AsPrimitive;
 use rayon::prelude::*;
 
 use crate::pixel::{Key, Pixel};
@@ -37,7 +38,7 @@ impl<T: Pixel> Sliding<T> {
             let mut counts = vec![0u32; pixels * 256];
             for frame in frames {
                 for (p, &x) in frame.iter().enumerate() {
-                    counts[p * 256 + x.key().index()] += 1;
+                    counts[p * 256 + x.key().as_()] += 1;
                 }
             }
             let mut answer = vec![0u8; pixels];
@@ -76,7 +77,7 @@ impl<T: Pixel> Sliding<T> {
         match &self.kind {
             Kind::Histogram { answer, .. } => {
                 for (o, &a) in out.iter_mut().zip(answer) {
-                    *o = T::from_key(T::Key::from_index(usize::from(a)));
+                    *o = T::from_key(bin_key(usize::from(a)));
                 }
             }
             Kind::Sorted { window, keys } => {
@@ -109,7 +110,7 @@ impl<T: Pixel> Sliding<T> {
                         let new = &incoming[start..start + out.len()];
                         for p in 0..out.len() {
                             let bins = &mut counts[p * 256..(p + 1) * 256];
-                            let (a, b) = (old[p].key().index(), new[p].key().index());
+                            let (a, b) = (old[p].key().as_(), new[p].key().as_());
                             let (mut m, mut under) = (usize::from(answer[p]), below[p]);
                             if a != b {
                                 bins[a] -= 1;
@@ -126,7 +127,7 @@ impl<T: Pixel> Sliding<T> {
                                 answer[p] = m as u8;
                                 below[p] = under;
                             }
-                            out[p] = T::from_key(T::Key::from_index(m));
+                            out[p] = T::from_key(bin_key(m));
                         }
                     });
             }
@@ -149,6 +150,12 @@ impl<T: Pixel> Sliding<T> {
             }
         }
     }
+}
+
+/// The key of a histogram bin (histograms are kept for 8-bit keys only, so every bin fits).
+#[inline(always)]
+fn bin_key<K: Key>(bin: usize) -> K {
+    <K as num_traits::NumCast>::from(bin).unwrap_or_default()
 }
 
 /// Replaces one `old` in the sorted `window` by `new`, keeping it sorted.
@@ -217,6 +224,22 @@ mod tests {
             check_sliding(&movie, window, rank_seed % window)?;
             let floats: Vec<Vec<f32>> = movie.iter().map(|f| f.iter().map(|&v| f32::from(v) - 20.5).collect()).collect();
             check_sliding(&floats, window, rank_seed % window)?;
+        }
+
+        #[test]
+        fn sliding_signed_and_wide_medians_match_sorting(
+            movie in prop::collection::vec(prop::collection::vec(-20i16..20, 7), 2..25),
+            window_seed in any::<usize>(),
+            rank_seed in any::<usize>(),
+        ) {
+            let window = 1 + window_seed % (movie.len() - 1);
+            check_sliding(&movie, window, rank_seed % window)?;
+            let bytes: Vec<Vec<i8>> = movie.iter().map(|f| f.iter().map(|&v| v as i8).collect()).collect();
+            check_sliding(&bytes, window, rank_seed % window)?;
+            let wide: Vec<Vec<f64>> = movie.iter().map(|f| f.iter().map(|&v| f64::from(v) * 1e10).collect()).collect();
+            check_sliding(&wide, window, rank_seed % window)?;
+            let ints: Vec<Vec<i32>> = movie.iter().map(|f| f.iter().map(|&v| i32::from(v) << 16).collect()).collect();
+            check_sliding(&ints, window, rank_seed % window)?;
         }
     }
 

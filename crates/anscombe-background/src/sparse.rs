@@ -8,8 +8,8 @@ use crate::cleansing::{Cleansing, cleanse};
 use crate::error::BackgroundError;
 use crate::pixel::Pixel;
 use crate::select::rank_of_frames;
-use crate::time::{TimeAxis, arange};
-use anscombe_calibrate::numeric::nearest;
+use crate::time::TimeAxis;
+use anscombe_numeric::{arange, nearest};
 
 /// Rows at the top of the frame the flicker offset compares (the channel wall in dcnum's
 /// cytometry images).
@@ -290,9 +290,10 @@ fn offsets<T: Pixel>(
     let (height, width) = (background.height, background.width);
     let rows = OFFSET_ROWS.min(height);
     let top_mean = |frame: &[T]| -> f64 {
-        // Exact for integer samples (their sums fit a float64), as NumPy's mean is.
-        let sum: f64 = frame[..rows * width].iter().map(|v| v.to_f64()).sum();
-        sum / (rows * width) as f64
+        // NumPy's float64 mean: exact for integer samples (their sums fit a float64), in
+        // NumPy's pairwise order for floats.
+        let values: Vec<f64> = frame[..rows * width].iter().map(|v| v.to_f64()).collect();
+        anscombe_numeric::mean(&values)
     };
     let image_means: Vec<f64> = (0..background.step_times.len())
         .map(|i| top_mean(background.image(i)))
@@ -344,6 +345,51 @@ mod tests {
             frame_background(&times, &[0.0, 4.0], 4.0),
             [0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
         );
+    }
+
+    /// A signed movie gets the backgrounds of the same movie shifted into `uint8`, shifted
+    /// back: medians are taken in the movie's own type, not wrapped into dcnum's `uint8`.
+    #[test]
+    fn signed_movies_keep_their_values() {
+        use anscombe_io::{InMemory, Samples};
+        fn compute<T: Pixel>(params: &SparseMedian, samples: Samples) -> SparseBackground<T> {
+            let mut source = InMemory::new(vec![60, 24, 8], samples);
+            params
+                .compute(&mut source, &TimeAxis::FrameRate(100.0), &mut |_, _| {})
+                .expect("a background")
+        }
+        let (frames, height, width) = (60, 24, 8);
+        let mut state = 12345u32;
+        let bytes: Vec<u8> = (0..frames * height * width)
+            .map(|i| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (100 + (state >> 24) % 40 + (i % width) as u32) as u8
+            })
+            .collect();
+        let params = SparseMedian {
+            kernel_size: 10,
+            split_time: 0.2,
+            ..SparseMedian::default()
+        };
+        let unsigned: SparseBackground<u8> = compute(&params, Samples::U8(bytes.clone()));
+        let signed: SparseBackground<i16> = compute(
+            &params,
+            Samples::I16(bytes.iter().map(|&b| i16::from(b) - 200).collect()),
+        );
+        assert_eq!(
+            signed.images,
+            unsigned
+                .images
+                .iter()
+                .map(|&b| i16::from(b) - 200)
+                .collect::<Vec<_>>()
+        );
+        assert!(signed.images.iter().any(|&v| v < 0));
+        assert_eq!(signed.frame_background, unsigned.frame_background);
+        let (a, b) = (signed.offsets.expect("on"), unsigned.offsets.expect("on"));
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The time of every frame, which places the sparse median's background images.
 
+use anscombe_numeric::linspace;
+
 use crate::error::BackgroundError;
 
 /// Where frame times come from.
@@ -52,26 +54,6 @@ impl TimeAxis {
     }
 }
 
-/// `np.linspace(0, stop, count)`: `i * (stop / (count - 1))`, the last exactly `stop`.
-fn linspace(stop: f64, count: usize) -> Vec<f64> {
-    if count <= 1 {
-        return vec![0.0; count];
-    }
-    let step = stop / (count - 1) as f64;
-    let mut values: Vec<f64> = (0..count).map(|i| i as f64 * step).collect();
-    values[count - 1] = stop;
-    values
-}
-
-/// `np.arange(0, stop, step)`: `i * step` for the `ceil(stop / step)` values below `stop`.
-pub(crate) fn arange(stop: f64, step: f64) -> Vec<f64> {
-    let count = (stop / step).ceil();
-    if !(count.is_finite() && count > 0.0) {
-        return Vec::new();
-    }
-    (0..count as usize).map(|i| i as f64 * step).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,13 +70,5 @@ mod tests {
         assert!(TimeAxis::Seconds(vec![1.0]).times(2).is_err());
         assert!(TimeAxis::FrameRate(0.0).times(2).is_err());
         assert!(TimeAxis::Seconds(vec![2.0, 1.0]).times(2).is_err());
-    }
-
-    #[test]
-    fn arange_counts_like_numpy() {
-        // np.arange(0, 7.491666666666666, 1.0) has 8 values.
-        assert_eq!(arange(899.0 / 120.0, 1.0).len(), 8);
-        assert_eq!(arange(0.0, 1.0), Vec::<f64>::new());
-        assert_eq!(arange(0.3, 0.1), [0.0, 0.1, 0.2]);
     }
 }

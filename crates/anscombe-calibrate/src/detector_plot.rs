@@ -6,8 +6,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::detector::DetectorCalibration;
-use crate::numeric::median;
 use crate::plot::{Figure, PlotError, write_figure};
+use anscombe_numeric::median;
 
 /// Cells per side of the drawn map at most: larger maps are shown as block means.
 const MAP_CELLS: usize = 128;

@@ -3,7 +3,10 @@
 
 use crate::error::CalibrationError;
 use crate::result::{Calibration, Method, PtcPoint, Warning};
-use crate::stats::{Line, median, repeated_median_line, weighted_iv_line, weighted_quadratic};
+use crate::stats::{
+    Line, MAD_TO_SIGMA, median, repeated_median_line, three_sigma_t, weighted_iv_line,
+    weighted_quadratic,
+};
 
 /// A bin's point with the mean of the half that selected its pixels: the instrument of the fit
 /// (it follows the bin's true level, not the noise of the half that measured it).
@@ -94,8 +97,9 @@ fn robust_line(z: &[f64], x: &[f64], y: &[f64], pairs: &[f64]) -> (Line, Vec<f64
             .zip(&weights)
             .map(|((yi, pi), wi)| (yi - pi) * wi.sqrt())
             .collect();
-        let scale =
-            (1.4826 * median(&standardized.iter().map(|r| r.abs()).collect::<Vec<_>>())).max(1e-12);
+        let scale = (MAD_TO_SIGMA
+            * median(&standardized.iter().map(|r| r.abs()).collect::<Vec<_>>()))
+        .max(1e-12);
         for (h, r) in huber.iter_mut().zip(&standardized) {
             *h = (2.5 * scale / r.abs().max(f64::MIN_POSITIVE)).min(1.0);
         }
@@ -161,11 +165,16 @@ pub(crate) fn fit_points(
     let pairs: Vec<f64> = kept.iter().map(|b| b.point.pairs).collect();
     let (line, huber, weights) = robust_line(&z, &x, &y, &pairs);
     let gain = line.slope;
-    if gain.is_nan() || gain <= 0.0 || gain < 3.0 * line.slope_se {
+    // The slope must stand out from zero as surely as three normal standard deviations; its
+    // standard error comes from the points' own scatter, so with few points by more of them.
+    let threshold = three_sigma_t(line.dof);
+    if gain.is_nan() || gain <= 0.0 || gain < threshold * line.slope_se {
         return Err(CalibrationError::NotShotNoise(format!(
-            "the variance does not rise with the mean (slope {gain:.4} +/- {:.4} levels per photon): \
-             the movie holds too few photons, or its noise is not shot noise",
-            line.slope_se
+            "the variance does not rise with the mean (slope {gain:.4} +/- {:.4} levels per photon, \
+             under the {threshold:.1} standard errors {} points need): the movie holds too few \
+             photons, or its noise is not shot noise",
+            line.slope_se,
+            x.len()
         )));
     }
     let zero = -line.intercept / gain;
@@ -245,7 +254,70 @@ pub(crate) fn fit_points(
         pixels_rejected: context.rejected_pixels,
         photon_range: photons,
         read_noise: None,
+        illumination_flicker: None,
         warnings,
         points,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bins(points: &[(f64, f64)]) -> Vec<BinPoint> {
+        points
+            .iter()
+            .map(|&(mean, variance)| BinPoint {
+                point: PtcPoint {
+                    mean,
+                    variance,
+                    pairs: 1000.0,
+                    used: true,
+                },
+                selection: mean,
+                limit: None,
+            })
+            .collect()
+    }
+
+    fn context() -> FitContext {
+        FitContext {
+            pixels_total: 1000,
+            saturated: 0,
+            rejected_pixels: 0,
+            pairs_rejected: 0,
+            pairs: 10,
+            limits: (0.0, 65535.0),
+        }
+    }
+
+    /// Four points whose slope is 3.8 standard errors above zero: a normal approximation
+    /// would take it, but its standard error rests on 2 degrees of freedom, and the Student-t
+    /// bar for them is 19.2.
+    #[test]
+    fn a_slope_from_few_points_must_stand_further_out() {
+        let points = [
+            (100.0, 300.0),
+            (200.0, 400.0),
+            (300.0, 700.0),
+            (400.0, 650.0),
+        ];
+        let (x, y): (Vec<f64>, Vec<f64>) = points.iter().copied().unzip();
+        let (line, _, _) = robust_line(&x, &x, &y, &[1000.0; 4]);
+        let t = line.slope / line.slope_se;
+        assert!(t > 3.0 && t < three_sigma_t(line.dof), "t = {t}");
+        let refusal = fit_points(bins(&points), &context()).expect_err("refused");
+        assert!(
+            refusal
+                .to_string()
+                .contains("19.2 standard errors 4 points need"),
+            "{refusal}"
+        );
+        // Ten times the points, the same line: the slope stands out.
+        let many: Vec<(f64, f64)> = (0..10)
+            .flat_map(|k| points.map(|(m, v)| (m + f64::from(k), v)))
+            .collect();
+        let calibration = fit_points(bins(&many), &context()).expect("a gain");
+        assert!(calibration.conversion_gain > 0.0);
+    }
 }

@@ -11,7 +11,6 @@ pub mod detector;
 #[cfg(feature = "plot")]
 pub mod detector_plot;
 pub mod huber;
-pub mod numeric;
 pub mod photon_transfer;
 #[cfg(feature = "plot")]
 pub mod plot;

@@ -24,7 +24,7 @@ use anscombe_core::Sample;
 use crate::error::CalibrationError;
 use crate::fit::{BinPoint, FitContext, Limit, fit_points};
 use crate::result::{Calibration, PtcPoint};
-use crate::stats::median;
+use crate::stats::median_and_spread;
 
 /// Options of the estimator.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -157,15 +157,7 @@ impl<T: Sample> PairScreen<T> {
         if self.pair_variance.is_empty() {
             return Err(CalibrationError::TooFewFrames);
         }
-        let typical = median(&self.pair_variance);
-        let spread = 1.4826
-            * median(
-                &self
-                    .pair_variance
-                    .iter()
-                    .map(|v| (v - typical).abs())
-                    .collect::<Vec<_>>(),
-            );
+        let (typical, spread) = median_and_spread(&self.pair_variance);
         let limit = typical + (6.0 * spread).max(0.2 * typical);
         Ok(Screening {
             accepted: self.pair_variance.iter().map(|&v| v <= limit).collect(),

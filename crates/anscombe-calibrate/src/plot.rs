@@ -1,5 +1,7 @@
 //! The photon-transfer plot: variance against mean per level, the fitted line, the points the
-//! fit set aside, and the numbers in the legend. PNG or SVG by the file's extension.
+//! fit set aside, and the numbers in the legend. PNG or SVG by the file's extension. The bottom
+//! and left axes are in the camera's levels, the top and right ones in photons (through the
+//! fitted gain and zero level).
 
 use std::path::{Path, PathBuf};
 
@@ -89,12 +91,9 @@ impl Figure for PhotonTransfer<'_> {
     }
 }
 
-fn draw<B: DrawingBackend>(
-    area: &DrawingArea<B, plotters::coord::Shift>,
-    c: &Calibration,
-) -> Result<(), String> {
-    let error = |e: DrawingAreaErrorKind<B::ErrorType>| e.to_string();
-    area.fill(&WHITE).map_err(error)?;
+/// The plot's ranges: levels from below the zero level (and 0) to past the brightest point,
+/// variances from 0 to past the largest.
+fn ranges(c: &Calibration) -> (f64, f64, f64) {
     let (mut x_max, mut y_max) = (0.0_f64, 0.0_f64);
     let mut x_min = f64::INFINITY;
     for p in &c.points {
@@ -108,7 +107,18 @@ fn draw<B: DrawingBackend>(
     } else {
         x_min + 1.0
     };
-    let y_max = if y_max > 0.0 { y_max * 1.1 } else { 1.0 };
+    (x_min, x_max, if y_max > 0.0 { y_max * 1.1 } else { 1.0 })
+}
+
+fn draw<B: DrawingBackend>(
+    area: &DrawingArea<B, plotters::coord::Shift>,
+    c: &Calibration,
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<B::ErrorType>| e.to_string();
+    area.fill(&WHITE).map_err(error)?;
+    let (x_min, x_max, y_max) = ranges(c);
+    let gain = c.conversion_gain;
+    let photons = |level: f64| (level - c.zero_level) / gain;
     let mut chart = ChartBuilder::on(area)
         .caption(
             "Photon transfer: temporal variance against mean level",
@@ -117,12 +127,22 @@ fn draw<B: DrawingBackend>(
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(80)
+        .top_x_label_area_size(48)
+        .right_y_label_area_size(80)
         .build_cartesian_2d(x_min..x_max, 0.0..y_max)
-        .map_err(error)?;
+        .map_err(error)?
+        .set_secondary_coord(photons(x_min)..photons(x_max), 0.0..y_max / (gain * gain));
     chart
         .configure_mesh()
-        .x_desc("mean level")
-        .y_desc("variance (levels²)")
+        .x_desc("mean (levels)")
+        .y_desc("temporal variance (levels²)")
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(error)?;
+    chart
+        .configure_secondary_axes()
+        .x_desc("mean above the zero level (photons)")
+        .y_desc("temporal variance (photons²)")
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(error)?;
@@ -220,6 +240,14 @@ mod tests {
             svg.contains("gain") && svg.contains("levels/photon"),
             "legend with the numbers"
         );
+        for axis in [
+            "mean (levels)",
+            "temporal variance (levels²)",
+            "mean above the zero level (photons)",
+            "temporal variance (photons²)",
+        ] {
+            assert!(svg.contains(axis), "axis {axis}");
+        }
         assert!(matches!(
             plot_photon_transfer(&c, &dir.join("ptc.pdf")),
             Err(PlotError::Extension(_))

@@ -93,7 +93,7 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "the darkest usable pixels hold {min_photons:.1} photons, so the zero level is an \
-                 extrapolation (± {zero_se_photons:.2} photons); dark frames measure it"
+                 extrapolation (± {zero_se_photons:.2} photons); dark and flat frames measure it"
             ),
             Warning::FewPhotons { max_photons } => write!(
                 f,
@@ -147,6 +147,10 @@ pub struct Calibration {
     pub photon_range: (f64, f64),
     /// Read noise in levels, when darks measured it.
     pub read_noise: Option<f64>,
+    /// Flats: the largest relative standard deviation of a flat stack's frame-to-frame light,
+    /// which was measured and removed before the variances were taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub illumination_flicker: Option<f64>,
     /// What to watch out for.
     pub warnings: Vec<Warning>,
     /// The photon-transfer curve.
@@ -155,16 +159,37 @@ pub struct Calibration {
 
 impl fmt::Display for Calibration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = |se: f64, digits: usize| {
+            if se.is_finite() {
+                format!(" ± {se:.digits$}")
+            } else {
+                String::new()
+            }
+        };
         writeln!(
             f,
-            "conversion gain  {:.4} ± {:.4} levels per photon",
-            self.conversion_gain, self.conversion_gain_se
+            "conversion gain  {:.4}{} levels per photon",
+            self.conversion_gain,
+            error(self.conversion_gain_se, 4)
         )?;
         writeln!(
             f,
-            "zero level       {:.2} ± {:.2} levels (noise-equivalent)",
-            self.zero_level, self.zero_level_se
+            "zero level       {:.2}{} levels (noise-equivalent)",
+            self.zero_level,
+            error(self.zero_level_se, 2)
         )?;
+        if self.method == Method::Reference {
+            let how = if self.conversion_gain_se.is_finite() {
+                "ours, a jackknife over blocks of frames (the reference method reports none)".into()
+            } else {
+                format!(
+                    "not estimated: the jackknife over blocks of frames needs two frame pairs and \
+                     levels below {} (the reference method reports none)",
+                    crate::reference::BLOCKED_INTENSITIES
+                )
+            };
+            writeln!(f, "uncertainty      {how}")?;
+        }
         if let Some(read) = self.read_noise {
             writeln!(
                 f,
@@ -172,16 +197,29 @@ impl fmt::Display for Calibration {
                 read / self.conversion_gain
             )?;
         }
+        // Only the photon-transfer fit counts pixels; the others' points are levels or stacks.
+        let pixels = if self.pixels_used > 0 {
+            format!(", {} pixels", self.pixels_used)
+        } else {
+            String::new()
+        };
         writeln!(
             f,
-            "fit              R² {:.4}, dispersion {:.2}, {} points, {} pixels, photons {:.1} to {:.1}",
+            "fit              R² {:.4}, dispersion {:.2}, {} points{pixels}, photons {:.1} to {:.1}",
             self.r_squared,
             self.reduced_chi_squared,
             self.levels_used,
-            self.pixels_used,
             self.photon_range.0,
             self.photon_range.1
         )?;
+        if let Some(flicker) = self.illumination_flicker {
+            writeln!(
+                f,
+                "flats            light varied {:.2} % (rms) from frame to frame; each frame was \
+                 scaled to its stack's mean light before the variances were taken",
+                100.0 * flicker
+            )?;
+        }
         for warning in &self.warnings {
             writeln!(f, "warning          {warning}")?;
         }

@@ -34,9 +34,33 @@ pub fn calibrate_source(
     options: &PtcOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Calibration, SourceError> {
+    with_sample_type(source, PhotonTransfer { options, progress })
+}
+
+/// Work on a movie's samples in their own type (an integer type's limits matter: they are
+/// where samples saturate or clip).
+pub(crate) trait TypedRun {
+    /// What the work gives.
+    type Output;
+    /// Runs with `T` the source's sample type; `typed` takes a batch's samples as `T`.
+    fn run<T: Sample>(
+        self,
+        source: &mut dyn FrameSource,
+        typed: fn(Samples) -> Option<Vec<T>>,
+    ) -> Result<Self::Output, SourceError>;
+}
+
+/// Calls `work.run::<T>` with `T` the source's sample type.
+///
+/// # Errors
+/// [`SourceError`] for a type the codec does not handle, and whatever the work returns.
+pub(crate) fn with_sample_type<R: TypedRun>(
+    source: &mut dyn FrameSource,
+    work: R,
+) -> Result<R::Output, SourceError> {
     macro_rules! typed {
         ($t:ty, $variant:ident) => {
-            run::<$t>(source, options, progress, |s| match s {
+            work.run::<$t>(source, |s| match s {
                 Samples::$variant(v) => Some(v),
                 _ => None,
             })
@@ -58,40 +82,62 @@ pub fn calibrate_source(
     }
 }
 
-fn run<T: Sample>(
+/// Streams the source's frames in batches of [`BATCH`] as `T`: `visit(first_frame, samples)`.
+///
+/// # Errors
+/// A failed read, a batch of another type, or `visit`'s error.
+pub(crate) fn stream_typed<T: Sample>(
     source: &mut dyn FrameSource,
-    options: &PtcOptions,
-    progress: &mut dyn FnMut(usize, usize),
-    typed: impl Fn(Samples) -> Option<Vec<T>>,
-) -> Result<Calibration, SourceError> {
-    let frames = source.frames();
-    let frame = source.frame_len();
-    if frames < 2 || frame == 0 {
-        return Err(CalibrationError::TooFewFrames.into());
+    typed: fn(Samples) -> Option<Vec<T>>,
+    mut visit: impl FnMut(usize, &[T]) -> Result<(), SourceError>,
+) -> Result<(), SourceError> {
+    stream_frames(source, BATCH, |first, samples| {
+        let values = typed(samples).ok_or_else(|| {
+            SourceError::Movie(MovieError::Unsupported {
+                path: "movie".into(),
+                message: "frames changed type".into(),
+            })
+        })?;
+        visit(first, &values)
+    })
+}
+
+/// The default estimator's two passes.
+struct PhotonTransfer<'a> {
+    options: &'a PtcOptions,
+    progress: &'a mut dyn FnMut(usize, usize),
+}
+
+impl TypedRun for PhotonTransfer<'_> {
+    type Output = Calibration;
+
+    fn run<T: Sample>(
+        self,
+        source: &mut dyn FrameSource,
+        typed: fn(Samples) -> Option<Vec<T>>,
+    ) -> Result<Calibration, SourceError> {
+        let PhotonTransfer { options, progress } = self;
+        let frames = source.frames();
+        let frame = source.frame_len();
+        if frames < 2 || frame == 0 {
+            return Err(CalibrationError::TooFewFrames.into());
+        }
+        let mut screen = PairScreen::<T>::new();
+        stream_typed(source, typed, |first, values| {
+            for f in values.chunks(frame) {
+                screen.push_frame(f)?;
+            }
+            progress(first + values.len() / frame, 2 * frames);
+            Ok(())
+        })?;
+        let mut accumulator = PixelAccumulator::<T>::new(screen.finish(options)?);
+        stream_typed(source, typed, |first, values| {
+            for f in values.chunks(frame) {
+                accumulator.push_frame(f)?;
+            }
+            progress(frames + first + values.len() / frame, 2 * frames);
+            Ok(())
+        })?;
+        Ok(accumulator.finish(options)?)
     }
-    let mismatch = || {
-        SourceError::Movie(MovieError::Unsupported {
-            path: "movie".into(),
-            message: "frames changed type".into(),
-        })
-    };
-    let mut screen = PairScreen::<T>::new();
-    stream_frames(source, BATCH, |first, samples| {
-        let values = typed(samples).ok_or_else(mismatch)?;
-        for f in values.chunks(frame) {
-            screen.push_frame(f)?;
-        }
-        progress(first + values.len() / frame, 2 * frames);
-        Ok::<(), SourceError>(())
-    })?;
-    let mut accumulator = PixelAccumulator::<T>::new(screen.finish(options)?);
-    stream_frames(source, BATCH, |first, samples| {
-        let values = typed(samples).ok_or_else(mismatch)?;
-        for f in values.chunks(frame) {
-            accumulator.push_frame(f)?;
-        }
-        progress(frames + first + values.len() / frame, 2 * frames);
-        Ok::<(), SourceError>(())
-    })?;
-    Ok(accumulator.finish(options)?)
 }

@@ -1,8 +1,32 @@
-//! Small statistics: medians, weighted lines and quadratics with standard errors.
+//! Small statistics: medians, weighted lines and quadratics with standard errors, and the
+//! Student-t threshold their significance is judged by.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// The median absolute deviation times this estimates the standard deviation of normal data
+/// (`1 / Φ⁻¹(3/4)` to five digits; SciPy's `scale='normal'` is 1.482602218505602).
+pub(crate) const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// The median (the mean of the two middle values for an even count); 0 for no values.
 pub(crate) fn median(values: &[f64]) -> f64 {
-    crate::numeric::median(values).unwrap_or(0.0)
+    anscombe_numeric::median(values).unwrap_or(0.0)
+}
+
+/// The median and the robust standard deviation about it ([`MAD_TO_SIGMA`] times the median
+/// absolute deviation); zeros for no values.
+pub(crate) fn median_and_spread(values: &[f64]) -> (f64, f64) {
+    let (centre, deviation) = anscombe_numeric::median_abs_deviation(values).unwrap_or((0.0, 0.0));
+    (centre, MAD_TO_SIGMA * deviation)
+}
+
+/// How many standard errors from zero an estimate with `dof` degrees of freedom must lie to be
+/// told from zero as surely as three standard deviations of a normal variable: the Student-t
+/// quantile at the normal's one-sided tail `Φ(-3)` = 0.00135. A standard error estimated from
+/// few points is itself uncertain, so the bar rises as they get fewer (3.04 with 198 degrees
+/// of freedom, 9.2 with 3, 236 with 1); infinite without a degree of freedom.
+pub(crate) fn three_sigma_t(dof: f64) -> f64 {
+    let tail = Normal::standard().cdf(-3.0);
+    StudentsT::new(0.0, 1.0, dof).map_or(f64::INFINITY, |t| -t.inverse_cdf(tail))
 }
 
 /// A weighted least-squares line with its uncertainty.
@@ -18,6 +42,8 @@ pub(crate) struct Line {
     /// Weighted residual sum of squares over the degrees of freedom (the reduced chi-squared
     /// when the weights are inverse variances).
     pub(crate) dispersion: f64,
+    /// Degrees of freedom of the dispersion (points less two, at least one).
+    pub(crate) dof: f64,
 }
 
 /// Fits `y = intercept + slope * x` with weights `w`; centred sums keep it accurate for levels
@@ -64,6 +90,7 @@ pub(crate) fn weighted_iv_line(z: &[f64], x: &[f64], y: &[f64], w: &[f64]) -> Li
         covariance: -mx * slope_var,
         r_squared: if syy > 0.0 { 1.0 - rss / syy } else { 0.0 },
         dispersion,
+        dof,
     }
 }
 
@@ -95,6 +122,7 @@ pub(crate) fn repeated_median_line(x: &[f64], y: &[f64]) -> Line {
         covariance: f64::NAN,
         r_squared: f64::NAN,
         dispersion: f64::NAN,
+        dof: f64::NAN,
     }
 }
 
@@ -190,6 +218,30 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn three_sigma_thresholds_are_scipys() {
+        // SciPy 1.17.1: scipy.stats.t.isf(scipy.stats.norm.sf(3), dof)
+        for (dof, scipy) in [
+            (1.0, 235.801_497_960_468_3),
+            (2.0, 19.206_744_211_508_592),
+            (3.0, 9.218_940_458_700_258),
+            (4.0, 6.620_205_966_815_868),
+            (8.0, 4.276_632_543_373_757),
+            (13.0, 3.694_188_419_066_592),
+            (30.0, 3.270_333_882_473_316_6),
+            (100.0, 3.076_755_577_096_674_4),
+            (198.0, 3.038_322_708_176_420_6),
+            (1000.0, 3.007_517_280_226_137_4),
+        ] {
+            let ours = three_sigma_t(dof);
+            assert!(
+                (ours / scipy - 1.0).abs() < 1e-9,
+                "{dof} degrees of freedom: {ours} against SciPy's {scipy}"
+            );
+        }
+        assert_eq!(three_sigma_t(0.0), f64::INFINITY);
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct SyntheticSpec {
     pub read_noise_levels: f64,
     /// Relative change of brightness from the first frame to the last.
     pub drift: f64,
+    /// Frame-to-frame flicker of the illumination: each frame's brightness is multiplied by its
+    /// own `1 + flicker * z` (`z` standard normal, independent between frames), as a pulsed or
+    /// unstable source does (an X-ray beam, an arc lamp).
+    pub flicker: f64,
     /// Whole-pixel shifts of the scene during the movie (a little motion).
     pub shifts: usize,
     /// Fraction of hot pixels (stuck bright, no shot noise).
@@ -35,7 +39,7 @@ pub struct SyntheticSpec {
 
 impl SyntheticSpec {
     /// A 100-frame 96 x 96 movie with realistic nuisances: 0.3 photon and 0.5 level of read
-    /// noise, 10 % drift, two one-pixel shifts, 0.05 % hot pixels.
+    /// noise, 10 % drift, two one-pixel shifts, 0.05 % hot pixels; no flicker.
     pub fn new(gain: f64, zero_level: f64, mean_photons: f64, seed: u64) -> Self {
         SyntheticSpec {
             frames: 100,
@@ -47,6 +51,7 @@ impl SyntheticSpec {
             read_noise_photons: 0.3,
             read_noise_levels: 0.5,
             drift: 0.1,
+            flicker: 0.0,
             shifts: 2,
             hot_fraction: 5e-4,
             seed,
@@ -86,6 +91,8 @@ impl SyntheticSpec {
                 anscombe_core::DataType::U32 | anscombe_core::DataType::I32
             );
         let read_photons = self.read_noise_photons;
+        // The flicker has a stream of its own, so that it leaves the pixels' draws unchanged.
+        let mut flicker_rng = Rng(self.seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
         let mut movie = Vec::with_capacity(self.frames * self.height * self.width);
         let (mut dy, mut dx) = (margin, margin);
         for t in 0..self.frames {
@@ -93,7 +100,13 @@ impl SyntheticSpec {
                 dx = if dx == margin { margin + 1 } else { margin };
                 dy = if t % 2 == 0 { margin - 1 } else { margin };
             }
-            let brightness = 1.0 + self.drift * t as f64 / (self.frames.max(2) - 1) as f64;
+            let flicker = if self.flicker > 0.0 {
+                (1.0 + self.flicker * flicker_rng.normal()).max(0.0)
+            } else {
+                1.0
+            };
+            let brightness =
+                (1.0 + self.drift * t as f64 / (self.frames.max(2) - 1) as f64) * flicker;
             for y in 0..self.height {
                 for x in 0..self.width {
                     let photons = if hot[y * self.width + x] {

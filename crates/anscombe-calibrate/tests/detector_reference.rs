@@ -6,14 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anscombe_testkit::{python, shared};
+use anscombe_testkit::{fixture, python};
 
 use anscombe_calibrate::detector::{Correction, Gaussian, Plane, ResponseFit};
 use anscombe_io::InMemory;
 use anscombe_io::npy::NpyArray;
 
 fn case(name: &str) -> PathBuf {
-    shared("fixtures/detectorcal/cases").join(name)
+    fixture("detectorcal/cases").join(name)
 }
 
 fn reference(args: &[&str]) -> Vec<f64> {

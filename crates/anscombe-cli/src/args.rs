@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Calibrate, compress, check and view photon-limited movies (two-photon, light-sheet, X-ray,
 /// astronomy) with the Anscombe codec.
@@ -34,7 +34,8 @@ calibrate could not measure a gain from the data).";
 pub(crate) enum Command {
     /// Run the whole job on the bundled two-photon movie: calibrate, encode, verify, report.
     Demo(DemoArgs),
-    /// Measure the conversion gain and zero level of a movie (photon transfer).
+    /// Measure the conversion gain and zero level of a movie (photon transfer), or of dark and
+    /// flat frames.
     Calibrate(CalibrateArgs),
     /// Compress a movie into a Zarr store with the Anscombe codec.
     Encode(EncodeArgs),
@@ -60,6 +61,11 @@ pub(crate) enum Command {
     /// `bg_idx` and `bg_off`. The rolling median gives every frame the median of the next
     /// --kernel-size frames (`image_bg` per frame). Both stream: memory holds one kernel of
     /// frames, not the movie.
+    ///
+    /// Movies of any integer or float type work: medians are taken and stored in the movie's
+    /// own type, exactly (dcnum copies every movie into uint8, wrapping other types); bool
+    /// movies are read as uint8 and 64-bit integers as float64 (refused beyond 2^53). The
+    /// corrected movie is float32, or float64 for 32- and 64-bit samples. The report says which.
     Background(BackgroundArgs),
     /// Calibrate a detector's pixel response from a beam sweep, and correct ring artefacts.
     #[command(subcommand)]
@@ -109,20 +115,30 @@ pub(crate) enum Method {
     Reference,
 }
 
+// `calibrate` measures a movie (INPUT), or dark and flat stacks (--darks, --flats) instead.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("what").required(true).args(["input", "darks"])))]
 pub(crate) struct CalibrateArgs {
     #[command(flatten)]
-    pub(crate) input: InputArgs,
+    pub(crate) input: Option<InputArgs>,
     /// Estimator.
     #[arg(long, value_enum, default_value_t = Method::PhotonTransfer)]
     pub(crate) method: Method,
     /// Count weights of the reference estimator's regression, `counts^gamma`.
     #[arg(long, default_value_t = 0.2)]
     pub(crate) gamma: f64,
-    /// Dark frames (no light): with --flats, gain and zero level from darks and flats instead.
-    #[arg(long, requires = "flats")]
+    /// Dark frames (no light), instead of a movie: with --flats, gain, zero level and read noise
+    /// from darks and flats. Each flat frame is scaled to its stack's mean light above the darks
+    /// before the variances are taken, so a source that flickers from frame to frame does not
+    /// inflate the gain.
+    #[arg(
+        long,
+        requires = "flats",
+        conflicts_with_all = ["input", "method", "gamma", "saturation"]
+    )]
     pub(crate) darks: Option<PathBuf>,
     /// Flat frames (uniform light), one stack per intensity; repeat for several intensities.
+    /// Their frames must be the darks' size.
     #[arg(long, requires = "darks")]
     pub(crate) flats: Vec<PathBuf>,
     /// Samples at or above this level count as saturated (besides those found automatically).

@@ -46,13 +46,14 @@ pub(crate) fn run(args: &BackgroundArgs) -> Result<(), Failure> {
         report.stored_bytes,
         started.elapsed().as_secs_f64()
     );
-    if let Some(before) = summary.images_before_cleansing {
+    if let (Some(before), "sparse-median") = (summary.images_before_cleansing, summary.method) {
         println!(
             "  cleansing kept {} of {before} images; time axis: {}",
             summary.images,
             summary.time_axis.as_deref().unwrap_or("?")
         );
     }
+    println!("  {}", summary.conversion);
     if let Some(corrected) = &report.corrected {
         println!("  corrected movie: {}", corrected.display());
     }

@@ -1,6 +1,6 @@
 //! `anscombe calibrate`.
 
-use anscombe_calibrate::dark_flat::{calibrate_darks_flats, stack_statistics};
+use anscombe_calibrate::dark_flat::{calibrate_darks_flats, dark_source, flat_source};
 use anscombe_calibrate::{
     Calibration, PtcOptions, ReferenceEstimator, SourceError, calibrate_source,
 };
@@ -16,11 +16,16 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     for output in args.output.iter().chain(&args.plot) {
         check_output(output, args.force)?;
     }
-    let calibration = if let Some(darks) = &args.darks {
-        darks_and_flats(darks, &args.flats)?
-    } else {
-        let mut source = open_input(&args.input)?;
-        measure(source.as_mut(), args.method, args.gamma, args.saturation)?
+    let calibration = match (&args.darks, &args.input) {
+        (Some(darks), _) => darks_and_flats(darks, &args.flats)?,
+        (None, Some(input)) => {
+            let mut source = open_input(input)?;
+            measure(source.as_mut(), args.method, args.gamma, args.saturation)?
+        }
+        // The argument group requires one of them.
+        (None, None) => {
+            return Err(anyhow::anyhow!("give a movie, or --darks and --flats").into());
+        }
     };
     if let Some(plot) = &args.plot {
         anscombe_calibrate::plot::plot_photon_transfer(&calibration, plot)
@@ -103,29 +108,31 @@ pub(crate) fn measure(
     }
 }
 
-/// Gain and zero level from dark frames and flat stacks.
+/// Gain and zero level from dark frames and flat stacks, each read in its own sample type.
 fn darks_and_flats(
     darks: &std::path::Path,
     flats: &[std::path::PathBuf],
 ) -> Result<Calibration, Failure> {
-    let statistics = |path: &std::path::Path| -> Result<_, Failure> {
-        let input = InputArgs {
+    let open = |path: &std::path::Path| {
+        open_input(&InputArgs {
             input: path.to_path_buf(),
             shape: None,
             dtype: None,
             offset: 0,
             big_endian: false,
-        };
-        let mut source = open_input(&input)?;
-        let samples = source.read_frames(0, source.frames())?;
-        let frame = source.frame_len();
-        stack_statistics(&samples.to_f64(), frame)
-            .map_err(|e| Failure::Check(format!("{}: {e}", path.display())))
+        })
     };
-    let dark = statistics(darks)?;
+    let refused = |path: &std::path::Path, e: SourceError| match e {
+        SourceError::Calibration(refusal) => {
+            Failure::Check(format!("{}: {refusal}", path.display()))
+        }
+        other => Failure::Error(anyhow::Error::from(other).context(path.display().to_string())),
+    };
+    let dark = dark_source(open(darks)?.as_mut()).map_err(|e| refused(darks, e))?;
     let flats = flats
         .iter()
-        .map(|f| statistics(f))
+        .map(|f| flat_source(open(f)?.as_mut(), &dark).map_err(|e| refused(f, e)))
         .collect::<Result<Vec<_>, _>>()?;
-    calibrate_darks_flats(&dark, &flats).map_err(|e| Failure::Check(format!("no calibration: {e}")))
+    calibrate_darks_flats(&dark.statistics, &flats)
+        .map_err(|e| Failure::Check(format!("no calibration: {e}")))
 }

@@ -1,10 +1,11 @@
 //! The `anscombe` binary end to end: help texts and JSON reports as snapshots, the whole job on
-//! the bundled sample and the shared real data, and every bad input a user can type.
+//! the bundled sample, the vendored fixtures and (when present) the external GPL movie, and
+//! every bad input a user can type.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use anscombe_testkit::{python, shared};
+use anscombe_testkit::{external_data, fixture, python};
 
 fn anscombe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anscombe"))
@@ -170,8 +171,10 @@ fn the_whole_job_on_the_bundled_sample() {
 
 #[test]
 fn the_gpl_sima_movie_from_the_shared_folder() {
+    let Some(movie) = external_data("sima_example_2p/example.tif") else {
+        return;
+    };
     let dir = scratch("sima");
-    let movie = shared("data/sima_example_2p/example.tif");
     let store = dir.join("sima.zarr");
     let output = anscombe(&["encode", &text(&movie), &text(&store), "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -240,7 +243,7 @@ fn v1_stores_for_python_users_and_the_refusals() {
 #[test]
 fn codec_subcommand_matches_the_reference_fixture() {
     let dir = scratch("codec");
-    let case = shared("fixtures/anscombe-transform/cases/u16_poisson_cg40_zl100");
+    let case = fixture("anscombe-transform/cases/u16_poisson_cg40_zl100");
     let codec = r#"{"name": "anscombe-v1", "configuration": {"zero_level": 100, "conversion_gain": 40.0, "encoded_dtype": "uint8", "decoded_dtype": "uint16"}}"#;
     let codes = dir.join("codes.npy");
     let decoded = dir.join("decoded.npy");
@@ -372,7 +375,7 @@ fn stores_that_are_not_zarr_or_not_the_movie() {
         &dir,
         &["empty.zarr"],
     );
-    let other = shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
+    let other = fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
     fails(
         &["verify", &text(&sample()), &text(&other)],
         1,
@@ -405,7 +408,7 @@ fn existing_outputs_and_values_out_of_range() {
         &dir,
         &left,
     );
-    let other = shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
+    let other = fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr");
     fails(
         &["decode", &text(&other), &d("taken.tif")],
         1,
@@ -472,7 +475,7 @@ fn a_full_disk_leaves_no_half_written_output() {
     let script = format!(
         "trap '' XFSZ; ulimit -f 64; exec {} decode {} {}",
         env!("CARGO_BIN_EXE_anscombe"),
-        shared("fixtures/anscombe-transform/stores/v3_u16_anscombe_zstd.zarr").display(),
+        fixture("anscombe-transform/stores/v3_u16_anscombe_zstd.zarr").display(),
         dir.join("big.npy").display()
     );
     let output = Command::new("bash")
@@ -578,7 +581,7 @@ fn npy_values(path: &Path) -> Vec<f64> {
 #[test]
 fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
     let dir = scratch("background");
-    let case = shared("fixtures/dcnum/cases/sparsemed_hdf5_defaults");
+    let case = fixture("dcnum/cases/sparsemed_hdf5_defaults");
     let group = dir.join("sparse.zarr");
     let corrected = dir.join("corrected.zarr");
     let output = anscombe(&[
@@ -616,7 +619,7 @@ fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
             assert_eq!(fixed[frame * frame_len + p], f64::from(expected as f32));
         }
     }
-    let rolling_case = shared("fixtures/dcnum/cases/rollmed_k10_b50");
+    let rolling_case = fixture("dcnum/cases/rollmed_k10_b50");
     let rolling = dir.join("rolling.zarr");
     let output = anscombe(&[
         "background",
@@ -665,7 +668,7 @@ fn backgrounds_of_the_dcnum_fixtures_match_and_correct_the_movie() {
 #[test]
 fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
     let dir = scratch("detector");
-    let fit_case = shared("fixtures/detectorcal/cases/fit_default_f64_dark");
+    let fit_case = fixture("detectorcal/cases/fit_default_f64_dark");
     let calibration = dir.join("calibration.zarr");
     let map = dir.join("map.png");
     let output = anscombe(&[
@@ -687,7 +690,7 @@ fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
         assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
     }
     assert!(std::fs::read(&map).expect("map").starts_with(b"\x89PNG"));
-    let correct_case = shared("fixtures/detectorcal/cases/correct_flat_residual_sigma3");
+    let correct_case = fixture("detectorcal/cases/correct_flat_residual_sigma3");
     let corrected = dir.join("corrected.zarr");
     let output = anscombe(&[
         "detector",
@@ -718,8 +721,8 @@ fn detector_fit_and_correct_reproduce_the_detectorcal_fixtures() {
             &text(&correct_case.join("ct.npy")),
             &text(&dir.join("x.zarr")),
             "--calibration",
-            &text(&shared(
-                "fixtures/detectorcal/cases/fit_u16_sigma6_dark_u16/coefficients.npy",
+            &text(&fixture(
+                "detectorcal/cases/fit_u16_sigma6_dark_u16/coefficients.npy",
             )),
         ],
         1,
@@ -869,4 +872,299 @@ fn hdf5_datasets_are_inputs() {
         stderr(&output)
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Writes a synthetic stack (96 x 96 frames, gain 12, zero level 200) as NPY.
+fn synthetic_stack(path: &Path, photons: f64, flicker: f64, seed: u64) {
+    use anscombe_calibrate::synthetic::SyntheticSpec;
+    let spec = SyntheticSpec {
+        frames: 40,
+        drift: 0.0,
+        shifts: 0,
+        hot_fraction: 0.001,
+        flicker,
+        ..SyntheticSpec::new(12.0, 200.0, photons, seed)
+    };
+    let samples: Vec<u16> = spec.generate();
+    anscombe_io::npy::NpyArray::new(
+        vec![spec.frames, spec.height, spec.width],
+        anscombe_io::Samples::U16(samples),
+    )
+    .expect("shape")
+    .write(path)
+    .expect("written");
+}
+
+#[test]
+fn darks_and_flats_need_no_movie_and_ignore_flicker() {
+    let dir = scratch("darks-flats");
+    let d = |name: &str| text(&dir.join(name));
+    synthetic_stack(&dir.join("dark.npy"), 0.0, 0.05, 1);
+    for (i, photons) in [20.0, 80.0, 300.0].into_iter().enumerate() {
+        synthetic_stack(
+            &dir.join(format!("flat{i}.npy")),
+            photons,
+            0.05,
+            30 + i as u64,
+        );
+    }
+    let (dark, flat0, flat1, flat2) = (
+        d("dark.npy"),
+        d("flat0.npy"),
+        d("flat1.npy"),
+        d("flat2.npy"),
+    );
+    let args = vec![
+        "calibrate",
+        "--darks",
+        &dark,
+        "--flats",
+        &flat0,
+        "--flats",
+        &flat1,
+        "--flats",
+        &flat2,
+    ];
+    let output = anscombe(&[&args[..], &["--json", "--plot", &d("ptc.svg")]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(json["method"], "darks-and-flats");
+    let gain = json["conversion_gain"].as_f64().expect("gain");
+    assert!((gain / 12.0 - 1.0).abs() < 0.01, "gain {gain}");
+    let flicker = json["illumination_flicker"].as_f64().expect("flicker");
+    assert!((0.03..0.08).contains(&flicker), "flicker {flicker}");
+    let svg = std::fs::read_to_string(dir.join("ptc.svg")).expect("plot");
+    assert!(svg.contains("mean (levels)") && svg.contains("(photons²)"));
+    let output = anscombe(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("each frame was scaled to its stack's mean light"),
+        "{}",
+        stdout(&output)
+    );
+    // Usage errors: no movie and no darks, a movie and darks, darks with the reference method.
+    for wrong in [
+        vec!["calibrate"],
+        [&args[..], &[dark.as_str()]].concat(),
+        [&args[..], &["--method", "reference"]].concat(),
+        vec!["calibrate", "--darks", &dark],
+    ] {
+        let output = anscombe(&wrong);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{wrong:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Flats of another frame size than the darks'.
+    let small = dir.join("small.npy");
+    anscombe_io::npy::NpyArray::new(vec![2, 2, 2], anscombe_io::Samples::U16(vec![300; 8]))
+        .expect("shape")
+        .write(&small)
+        .expect("written");
+    let output = anscombe(&[
+        "calibrate",
+        "--darks",
+        &d("dark.npy"),
+        "--flats",
+        &text(&small),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("frames differ in size"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn reference_calibration_says_how_sure_it_is() {
+    let output = anscombe(&["calibrate", &text(&sample()), "--method", "reference"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(!report.contains("NaN"), "{report}");
+    assert!(
+        report.contains("jackknife over blocks of frames"),
+        "{report}"
+    );
+    let output = anscombe(&[
+        "calibrate",
+        &text(&sample()),
+        "--method",
+        "reference",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let (gain, se) = (
+        json["conversion_gain"].as_f64().expect("gain"),
+        json["conversion_gain_se"]
+            .as_f64()
+            .expect("a number, not null"),
+    );
+    assert!(se > 0.0 && se < 0.1 * gain, "{gain} ± {se}");
+    assert!(json["zero_level_se"].as_f64().expect("a number") > 0.0);
+}
+
+/// The `data_type` of a Zarr V3 array.
+fn zarr_data_type(array: &Path) -> String {
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(array.join("zarr.json")).expect("metadata"))
+            .expect("JSON");
+    metadata["data_type"].as_str().expect("a name").to_string()
+}
+
+/// The README's `background` example on the bundled int16 movie: medians in int16.
+#[test]
+fn the_readme_background_example_on_the_bundled_int16_movie() {
+    let dir = scratch("background-int16");
+    let movie = dir.join("movie.tif");
+    std::fs::copy(sample(), &movie).expect("copy");
+    let output = anscombe(&["background", &text(&movie), "--fps", "120"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("medians taken in int16"),
+        "{}",
+        stdout(&output)
+    );
+    let images = dir.join("movie.background.zarr/image_bg");
+    assert_eq!(zarr_data_type(&images), "int16");
+    // Image 0 is the sample of rank 100 of frames 0..200 at every pixel.
+    let mut source = anscombe_io::open_movie(sample()).expect("the sample");
+    let frames = source.read_frames(0, 200).expect("frames").to_f64();
+    let first = &zarr_values(&images)[..64 * 64];
+    for p in (0..64 * 64).step_by(97) {
+        let mut column: Vec<f64> = (0..200).map(|t| frames[t * 64 * 64 + p]).collect();
+        column.sort_by(f64::total_cmp);
+        assert_eq!(first[p], column[100], "pixel {p}");
+    }
+}
+
+/// A sample type, how dcnum's uint8 fixture is taken to it, and the types of the outputs.
+struct TypeCase {
+    name: &'static str,
+    map: fn(f64) -> f64,
+    samples: fn(&[f64]) -> anscombe_io::Samples,
+    stored: &'static str,
+    corrected: &'static str,
+}
+
+const TYPE_CASES: [TypeCase; 5] = [
+    TypeCase {
+        name: "int8",
+        map: |v| v - 128.0,
+        samples: |v| anscombe_io::Samples::I8(v.iter().map(|&x| (x - 128.0) as i8).collect()),
+        stored: "int8",
+        corrected: "float32",
+    },
+    TypeCase {
+        name: "int32",
+        map: |v| v - 1e6,
+        samples: |v| anscombe_io::Samples::I32(v.iter().map(|&x| (x - 1e6) as i32).collect()),
+        stored: "int32",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "uint32",
+        map: |v| v + 70_000.0,
+        samples: |v| anscombe_io::Samples::U32(v.iter().map(|&x| (x + 70_000.0) as u32).collect()),
+        stored: "uint32",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "float64",
+        map: |v| v / 4.0,
+        samples: |v| anscombe_io::Samples::F64(v.iter().map(|&x| x / 4.0).collect()),
+        stored: "float64",
+        corrected: "float64",
+    },
+    TypeCase {
+        name: "int64",
+        map: |v| v * 3.0 - 500.0,
+        samples: |v| {
+            anscombe_io::Samples::I64(v.iter().map(|&x| (x * 3.0 - 500.0) as i64).collect())
+        },
+        stored: "float64",
+        corrected: "float64",
+    },
+];
+
+/// dcnum's uint8 fixture taken to other sample types: the backgrounds are the fixture's,
+/// mapped alike, in the movie's type (or the type it is converted to, as the report says), and
+/// the offsets scale with the map.
+#[test]
+fn backgrounds_of_movies_of_any_sample_type() {
+    let dir = scratch("background-types");
+    let case = fixture("dcnum/cases/sparsemed_hdf5_defaults");
+    let bytes = anscombe_io::npy::NpyArray::read(case.join("input.npy")).expect("fixture");
+    let values = bytes.samples.to_f64();
+    let expected_images = npy_values(&case.join("bg_images.npy"));
+    let expected_offsets = npy_values(&case.join("bg_off.npy"));
+    for c in &TYPE_CASES {
+        let name = c.name;
+        let input = dir.join(format!("{name}.npy"));
+        anscombe_io::npy::NpyArray::new(bytes.shape.clone(), (c.samples)(&values))
+            .expect("shape")
+            .write(&input)
+            .expect("written");
+        let group = dir.join(format!("{name}.zarr"));
+        let corrected = dir.join(format!("{name}-corrected.zarr"));
+        let output = anscombe(&[
+            "background",
+            &text(&input),
+            &text(&group),
+            "--fps",
+            "120",
+            "--corrected",
+            &text(&corrected),
+            "--json",
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert_eq!(report["samples"], name);
+        let said = report["conversion"].as_str().expect("said");
+        assert!(said.contains(&format!("stored as {}", c.stored)), "{said}");
+        assert_eq!(zarr_data_type(&group.join("image_bg")), c.stored, "{name}");
+        assert_eq!(zarr_data_type(&corrected), c.corrected, "{name}");
+        let mapped: Vec<f64> = expected_images.iter().map(|&v| (c.map)(v)).collect();
+        assert_eq!(zarr_values(&group.join("image_bg")), mapped, "{name}");
+        assert_eq!(
+            zarr_values(&group.join("bg_idx")),
+            npy_values(&case.join("bg_idx.npy"))
+        );
+        let scale = (c.map)(1.0) - (c.map)(0.0);
+        for (ours, theirs) in zarr_values(&group.join("bg_off"))
+            .iter()
+            .zip(&expected_offsets)
+        {
+            let tolerance = 1e-9 * (1.0 + theirs.abs());
+            assert!(
+                (ours - scale * theirs).abs() < tolerance,
+                "{name}: {ours} vs {theirs}"
+            );
+        }
+    }
+    // 64-bit samples beyond 2^53 would round in float64: refused, nothing written.
+    let wide = dir.join("wide.npy");
+    let samples = anscombe_io::Samples::U64(vec![1, 2, 3, 4, 5, u64::MAX]);
+    anscombe_io::npy::NpyArray::new(vec![3, 1, 2], samples)
+        .expect("shape")
+        .write(&wide)
+        .expect("written");
+    let output = anscombe(&[
+        "background",
+        &text(&wide),
+        &text(&dir.join("wide.zarr")),
+        "--method",
+        "rolling-median",
+        "--kernel-size",
+        "2",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("beyond 2^53"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("wide.zarr").exists(), "no partial output");
 }

@@ -18,7 +18,7 @@ pub enum FixtureError {
         reason: String,
     },
     /// A manifest of a family this build does not know.
-    #[error("unknown fixture family {0}")]
+    #[error("no checker for the fixture family {0} in this build")]
     UnknownFamily(String),
 }
 

@@ -24,7 +24,13 @@ pub use report::{Outcome, Report, Verdict};
 /// Problems with single cases are failed outcomes, not errors.
 pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
     let manifest = fixture::read_manifest(folder)?;
-    let family = manifest.get("package").and_then(serde_json::Value::as_str);
+    // tinybrain, dcnum and detectorcal name their package at the top; poisson-numcodecs names
+    // it under `generated_with.reference` (its layout is otherwise the anscombe-transform one,
+    // which names no package).
+    let family = manifest
+        .get("package")
+        .or_else(|| manifest.pointer("/generated_with/reference/package"))
+        .and_then(serde_json::Value::as_str);
     match family {
         None if manifest.get("stores").is_some() => Ok(anscombe::check(folder, &manifest)),
         Some("tinybrain") => Ok(tinybrain::check(folder, &manifest)),
@@ -36,5 +42,3 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
         )),
     }
 }
-
-pub use anscombe_testkit::shared_dir;

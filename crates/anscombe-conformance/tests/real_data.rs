@@ -1,48 +1,51 @@
-//! The real two-photon movies of `../shared/data`: readers and calibration.
+//! The real two-photon movies: the bundled thunder movie (`data/`) through the readers and
+//! calibration, and the SIMA movie when it is available outside the repository.
 //!
-//! The SIMA movie is GPL: it is read from the shared folder and never copied into this
-//! repository.
+//! The SIMA movie is GPL: it is read from the external shared folder (`$ANSCOMBE_SHARED`, or
+//! a `shared/` above the workspace) and never copied into this repository; without it, its
+//! test prints why it is skipped and passes.
+
+use std::path::Path;
 
 use anscombe_calibrate::{PtcOptions, ReferenceEstimator, Warning, calibrate_movie};
-use anscombe_conformance::shared_dir;
-use anscombe_io::npy::NpyArray;
 use anscombe_io::open_movie;
+use anscombe_testkit::{bundled, external_data, sha256_hex};
 
-fn data(path: &str) -> std::path::PathBuf {
-    shared_dir()
-        .expect("the shared folder (../shared, or $ANSCOMBE_SHARED)")
-        .join("data")
-        .join(path)
-}
+const THUNDER: &str = "thunder_mouse_2p/mouse_500x64x64_int16.tif";
 
-fn whole(path: &str) -> (Vec<usize>, Vec<f64>) {
-    let mut movie = open_movie(data(path)).expect("movie");
+fn whole(path: &Path) -> (Vec<usize>, Vec<f64>) {
+    let mut movie = open_movie(path).expect("movie");
     let shape = movie.shape().to_vec();
     let samples = movie.read_frames(0, movie.frames()).expect("frames");
     (shape, samples.to_f64())
 }
 
+/// SHA-256 of the data section of `mouse_500x64x64_int16.npy` (the file of the shared data
+/// folder, sha256 `e17db8b796a0d21f308bb8733109f5858d3588ecc93a9beeab01d8ca08aeae89`): the
+/// 500 x 64 x 64 little-endian int16 samples NumPy stacked from the Thunder project's raw
+/// frames, the same pixels tifffile wrote into the bundled TIFF. Computed with NumPy and
+/// hashlib, not by this workspace.
+const THUNDER_PIXELS_SHA256: &str =
+    "ddbdf19818fc148c3cde645c0a5598403788a66b345b6eb073bd06f8c6f517bb";
+
 #[test]
-fn thunder_tiff_holds_the_same_pixels_as_its_npy() {
-    let tiff = {
-        let mut movie =
-            open_movie(data("thunder_mouse_2p/mouse_500x64x64_int16.tif")).expect("tiff");
-        assert_eq!(movie.shape(), [500, 64, 64]);
-        assert_eq!(movie.element(), anscombe_io::Element::I16);
-        movie.read_frames(0, 500).expect("all frames")
-    };
-    let npy = NpyArray::read(data("thunder_mouse_2p/mouse_500x64x64_int16.npy")).expect("npy");
-    assert_eq!(tiff, npy.samples);
+fn thunder_tiff_holds_the_pixels_numpy_stacked() {
+    let path = bundled(THUNDER);
+    let mut movie = open_movie(&path).expect("tiff");
+    assert_eq!(movie.shape(), [500, 64, 64]);
+    assert_eq!(movie.element(), anscombe_io::Element::I16);
+    let all = movie.read_frames(0, 500).expect("all frames");
+    assert_eq!(sha256_hex(&all.to_le_bytes()), THUNDER_PIXELS_SHA256);
     // A range in the middle reads the same as the whole does there.
-    let mut movie = open_movie(data("thunder_mouse_2p/mouse_500x64x64_int16.tif")).expect("tiff");
+    let mut movie = open_movie(&path).expect("tiff");
     let middle = movie.read_frames(250, 3).expect("frames");
-    assert_eq!(middle, npy.samples.slice(250 * 4096..253 * 4096));
+    assert_eq!(middle, all.slice(250 * 4096..253 * 4096));
     assert!(movie.read_frames(499, 2).is_err(), "past the end");
 }
 
 #[test]
 fn thunder_calibrates_with_the_activity_flagged() {
-    let (shape, movie) = whole("thunder_mouse_2p/mouse_500x64x64_int16.npy");
+    let (shape, movie) = whole(&bundled(THUNDER));
     let c =
         calibrate_movie(&movie, shape[1] * shape[2], &PtcOptions::default()).expect("calibration");
     println!("{c}");
@@ -71,7 +74,10 @@ fn thunder_calibrates_with_the_activity_flagged() {
 
 #[test]
 fn sima_gets_a_defensible_answer_where_the_reference_does_not() {
-    let (shape, movie) = whole("sima_example_2p/example.tif");
+    let Some(sima) = external_data("sima_example_2p/example.tif") else {
+        return;
+    };
+    let (shape, movie) = whole(&sima);
     assert_eq!(shape, [20, 128, 256]);
     let frame = shape[1] * shape[2];
     let mut reference = ReferenceEstimator::new();

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use anscombe_background::{
-    BackgroundError, Pixel, RollingMedian, SparseBackground, SparseMedian, TimeAxis,
+    BackgroundError, Converted, Pixel, RollingMedian, SparseBackground, SparseMedian, TimeAxis,
 };
 use anscombe_core::DataType;
 use anscombe_io::{Element, FrameSource, Samples, stream_frames};
@@ -78,6 +78,10 @@ pub enum BackgroundMethod {
 pub struct BackgroundSummary {
     /// `sparse-median` or `rolling-median`.
     pub method: &'static str,
+    /// The movie's sample type.
+    pub samples: String,
+    /// What the samples went through, and the types of the outputs ([`anscombe_background::SamplePlan::describe`]).
+    pub conversion: String,
     /// dcnum's pipeline identifier of the parameters.
     pub ppid: String,
     /// Frames of the movie.
@@ -92,9 +96,9 @@ pub struct BackgroundSummary {
     pub time_axis: Option<String>,
 }
 
-/// Computes the background of a `(frames, height, width)` movie of `uint8`, `uint16` or
-/// `float32` samples and writes its group at `output`; `progress(done, total)` as it goes.
-/// `source_name` is recorded in the attributes.
+/// Computes the background of a `(frames, height, width)` movie and writes its group at
+/// `output`; `progress(done, total)` as it goes. `source_name` is recorded in the attributes.
+/// Medians are taken in the movie's own type, or in the type [`anscombe_background::SamplePlan`] converts it to.
 ///
 /// # Errors
 /// [`BackgroundGroupError`] for a movie of another shape or type, parameters out of range, or
@@ -112,12 +116,23 @@ pub fn compute_background(
         source_name,
         overwrite,
     };
-    match source.element() {
+    let mut source = Converted::new(source);
+    let plan = source.plan();
+    let source = &mut source;
+    let mut summary = match plan.working {
         Element::U8 => run.typed::<u8>(source, method, progress),
+        Element::I8 => run.typed::<i8>(source, method, progress),
         Element::U16 => run.typed::<u16>(source, method, progress),
+        Element::I16 => run.typed::<i16>(source, method, progress),
+        Element::U32 => run.typed::<u32>(source, method, progress),
+        Element::I32 => run.typed::<i32>(source, method, progress),
         Element::F32 => run.typed::<f32>(source, method, progress),
+        Element::F64 => run.typed::<f64>(source, method, progress),
         other => Err(BackgroundError::Type(other.to_string()).into()),
-    }
+    }?;
+    summary.samples = plan.input.to_string();
+    summary.conversion = plan.describe();
+    Ok(summary)
 }
 
 /// Where and how a background is written.
@@ -159,6 +174,8 @@ impl Run<'_> {
                 )?;
                 Ok(BackgroundSummary {
                     method: "sparse-median",
+                    samples: String::new(),
+                    conversion: String::new(),
                     ppid: params.ppid(),
                     frames,
                     kernel_size: result.kernel_size,
@@ -172,6 +189,8 @@ impl Run<'_> {
                 self.rolling::<T>(source, params, shape, data_type, progress)?;
                 Ok(BackgroundSummary {
                     method: "rolling-median",
+                    samples: String::new(),
+                    conversion: String::new(),
                     ppid: params.ppid(),
                     frames,
                     kernel_size: params.kernel_size,
@@ -301,9 +320,10 @@ fn optional_array(group: &Path, name: &str) -> Result<Option<Vec<f64>>, StoreErr
     Ok(Some(read_frames(&array, 0..length)?.1.to_f64()))
 }
 
-/// Writes frame minus background, as `float32`, to a new store at `corrected`, streaming the
-/// movie; `background` is a group [`compute_background`] wrote for it. `progress(done, total)`
-/// after each batch.
+/// Writes frame minus background to a new store at `corrected`, streaming the movie, as
+/// [`anscombe_background::SamplePlan`]'s corrected type (`float32`, or `float64` for 32- and 64-bit samples);
+/// `background` is a group [`compute_background`] wrote for it. `progress(done, total)` after
+/// each batch.
 ///
 /// # Errors
 /// [`BackgroundGroupError`] when the group cannot be read or does not fit the movie, or the
@@ -315,6 +335,12 @@ pub fn write_corrected(
     overwrite: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<PathBuf, BackgroundGroupError> {
+    let mut source = Converted::new(source);
+    let corrected_type = source
+        .plan()
+        .corrected
+        .data_type()
+        .ok_or_else(|| BackgroundError::Type(source.plan().corrected.to_string()))?;
     let shape: Vec<u64> = source.shape().iter().map(|&n| n as u64).collect();
     let frames = source.frames();
     let frame_len = source.frame_len();
@@ -329,11 +355,11 @@ pub fn write_corrected(
         }
         None => None,
     };
-    let writer = StoreWriter::create(corrected, &array_spec(shape, DataType::F32), overwrite)?;
+    let writer = StoreWriter::create(corrected, &array_spec(shape, corrected_type), overwrite)?;
     let per_chunk = writer.chunk_shape().first().copied().unwrap_or(1) as usize;
     let batch = batch_frames(frame_len * 8, per_chunk);
     let not_background = || BackgroundGroupError::NotBackground(background.to_path_buf());
-    stream_frames(source, batch, |first, samples| {
+    stream_frames(&mut source, batch, |first, samples| {
         let count = samples.len() / frame_len.max(1);
         let values = samples.to_f64();
         let rolling = match series {
@@ -344,7 +370,7 @@ pub fn write_corrected(
                     .to_f64(),
             ),
         };
-        let mut out = vec![0f32; values.len()];
+        let mut out = vec![0f64; values.len()];
         for i in 0..count {
             let frame = first + i;
             let (image, offset) = match (&series, &mapping, &rolling) {
@@ -364,10 +390,14 @@ pub fn write_corrected(
                 .zip(&values[i * frame_len..(i + 1) * frame_len])
                 .zip(image)
             {
-                *o = (x - (b + offset)) as f32;
+                *o = x - (b + offset);
             }
         }
-        writer.write_frames(first as u64, &Samples::F32(out))?;
+        let out = match corrected_type {
+            DataType::F64 => Samples::F64(out),
+            _ => Samples::F32(out.into_iter().map(|v| v as f32).collect()),
+        };
+        writer.write_frames(first as u64, &out)?;
         progress(first + count, frames);
         Ok::<(), BackgroundGroupError>(())
     })?;

@@ -1,7 +1,15 @@
 //! Test support shared by the workspace's tests (and `cargo xtask`): where the Python of the
-//! test virtual environment is, and where the shared fixtures and camera data are. One place,
-//! so every test looks in the same places and says the same thing when something is missing.
+//! test virtual environment is, where the fixtures and the bundled sample data are, and where
+//! the optional external data is. One place, so every test looks in the same places and says
+//! the same thing when something is missing.
+//!
+//! Everything the tests need is in the repository: the reference packages' fixtures in
+//! `fixtures/<family>/` ([`fixture`]) and the bundled sample movie in `data/` ([`bundled`]).
+//! The one exception is data whose licence keeps it out of the repository (the GPL SIMA
+//! movie): [`external_data`] finds it in a `shared/` folder when there is one and otherwise
+//! tells the test to skip, saying why on the terminal.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The workspace root (this crate lives in `crates/anscombe-testkit`).
@@ -15,7 +23,10 @@ fn workspace() -> &'static Path {
 /// # Panics
 /// When there is neither, saying how to get one; `with` names what the test needs of it
 /// ("h5py", "the reference packages").
-#[allow(clippy::panic)] // A test without its reference cannot run: it fails, with the fix.
+#[allow(
+    clippy::panic,
+    reason = "a test without its reference cannot run: it fails, with the fix"
+)]
 pub fn python(with: &str) -> PathBuf {
     let venv = workspace().join(".venv/bin/python");
     let found = std::env::var_os("ANSCOMBE_PYTHON")
@@ -28,8 +39,27 @@ pub fn python(with: &str) -> PathBuf {
     })
 }
 
-/// The shared folder (`fixtures/`, `data/`): `$ANSCOMBE_SHARED`, else the nearest `shared/`
-/// beside the workspace or one of its parents that holds `fixtures/`.
+/// The vendored fixture folders, `fixtures/` at the workspace root: one folder per reference
+/// package (`anscombe-transform`, `tinybrain`, `dcnum`, `detectorcal`, `poisson-numcodecs`),
+/// each with its `README.md` and a `manifest.json` naming every file with its SHA-256.
+pub fn fixtures_dir() -> PathBuf {
+    workspace().join("fixtures")
+}
+
+/// `path` inside [`fixtures_dir`], e.g. `fixture("dcnum/cases/rollmed_k10_b50")`.
+pub fn fixture(path: &str) -> PathBuf {
+    fixtures_dir().join(path)
+}
+
+/// `path` inside the repository's `data/` folder of bundled sample data, e.g.
+/// `bundled("thunder_mouse_2p/mouse_500x64x64_int16.tif")`.
+pub fn bundled(path: &str) -> PathBuf {
+    workspace().join("data").join(path)
+}
+
+/// The optional shared folder outside the repository: `$ANSCOMBE_SHARED`, else the nearest
+/// `shared/` beside the workspace or one of its parents that holds `data/`. No test needs it;
+/// only [`external_data`] looks there.
 pub fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("ANSCOMBE_SHARED") {
         return Some(PathBuf::from(dir));
@@ -37,18 +67,53 @@ pub fn shared_dir() -> Option<PathBuf> {
     workspace()
         .ancestors()
         .map(|a| a.join("shared"))
-        .find(|candidate| candidate.join("fixtures").is_dir())
+        .find(|candidate| candidate.join("data").is_dir())
 }
 
-/// `path` inside [`shared_dir`], for a test that cannot run without it.
+/// `data/<path>` inside [`shared_dir`], for data that may not be in the repository (the GPL
+/// SIMA movie). `None` when it is absent: the test then returns early, and this prints
+/// `skipped: <test>: ...` with how to provide the data.
 ///
-/// # Panics
-/// When there is no shared folder, saying where it is looked for.
-#[allow(clippy::panic)] // As for `python`: the test fails, saying what is missing.
-pub fn shared(path: &str) -> PathBuf {
+/// The line goes straight to the process's stderr, not through the test harness's captured
+/// output, so it shows in a normal `cargo test` run although the test passes.
+pub fn external_data(path: &str) -> Option<PathBuf> {
+    let found = find_external_data(path);
+    if found.is_none() {
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("a test");
+        let searched = shared_dir().map_or_else(
+            || "no shared/ folder above the workspace".to_string(),
+            |dir| format!("not in {}", dir.join("data").display()),
+        );
+        let line = format!(
+            "skipped: {test}: external data {path} not found ({searched}); set ANSCOMBE_SHARED \
+             to a folder holding data/{path} to run it\n"
+        );
+        // One write, so the line does not interleave with the harness's output. A failed write
+        // to stderr leaves nothing better to do: the skip stands regardless.
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+    found
+}
+
+/// `data/<path>` inside [`shared_dir`] when it is there.
+fn find_external_data(path: &str) -> Option<PathBuf> {
     shared_dir()
-        .unwrap_or_else(|| panic!("the shared folder (../shared, or $ANSCOMBE_SHARED) is missing"))
-        .join(path)
+        .map(|dir| dir.join("data").join(path))
+        .filter(|candidate| candidate.exists())
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, as the fixture manifests write it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            // Writing to a String cannot fail.
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 #[cfg(test)]
@@ -59,5 +124,32 @@ mod tests {
     fn the_workspace_root_holds_the_workspace_manifest() {
         assert!(workspace().join("Cargo.toml").is_file());
         assert!(workspace().join("crates/anscombe-testkit").is_dir());
+    }
+
+    #[test]
+    fn fixtures_and_bundled_data_are_in_the_repository() {
+        for family in ["anscombe-transform", "tinybrain", "dcnum", "detectorcal"] {
+            assert!(fixture(family).join("manifest.json").is_file(), "{family}");
+        }
+        assert!(bundled("thunder_mouse_2p/mouse_500x64x64_int16.tif").is_file());
+    }
+
+    #[test]
+    fn sha256_of_known_inputs() {
+        // FIPS 180-2's examples.
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn absent_external_data_is_none() {
+        // The lookup itself: `external_data` would also print a skip line for this test.
+        assert_eq!(find_external_data("no-such-folder/no-such-movie.tif"), None);
     }
 }

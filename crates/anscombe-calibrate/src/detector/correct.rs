@@ -5,7 +5,7 @@
 use super::DetectorError;
 use super::gaussian::Gaussian;
 use super::plane::Plane;
-use crate::numeric::variance;
+use anscombe_numeric::variance;
 
 /// Everything a frame's correction needs, prepared once.
 #[derive(Debug, Clone)]

@@ -1,12 +1,13 @@
 //! The response fit: each pixel's smoothed sweep against its measured sweep.
 
 use anscombe_io::{FrameSource, stream_frames};
+use anscombe_numeric::median_abs_deviation;
 use rayon::prelude::*;
 
 use super::DetectorError;
 use super::gaussian::Gaussian;
 use super::plane::Plane;
-use crate::numeric::median;
+use crate::stats::MAD_TO_SIGMA;
 
 /// The fit's parameters, with detectorcal's defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -190,15 +191,8 @@ impl ResponseFit {
             .filter(|(_, n)| **n >= 2)
             .map(|(&c, _)| c)
             .collect();
-        let centre = median(&usable).unwrap_or(1.0);
-        let spread = 1.4826
-            * median(
-                &usable
-                    .iter()
-                    .map(|c| (c - centre).abs())
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or(0.0);
+        let (centre, deviation) = median_abs_deviation(&usable).unwrap_or((1.0, 0.0));
+        let spread = MAD_TO_SIGMA * deviation;
         let bad = coefficients
             .iter()
             .zip(&r_squared)

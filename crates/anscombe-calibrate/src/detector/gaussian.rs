@@ -10,7 +10,8 @@
 //! AVX-512 machines uses Intel SVML's, which is off by one unit in the last place for a few
 //! percent of arguments, so its weights and, for integer images, a few truncated samples differ).
 
-use crate::numeric::pairwise_sum;
+use anscombe_numeric::pairwise_sum;
+use num_traits::AsPrimitive;
 
 use super::DetectorError;
 use super::plane::Plane;
@@ -71,24 +72,24 @@ impl Gaussian {
             )));
         }
         Ok(match plane {
-            Plane::U16(v) => Plane::U16(self.passes(v, height, width, |x| x as u16)),
-            Plane::F32(v) => Plane::F32(self.passes(v, height, width, |x| x as f32)),
-            Plane::F64(v) => Plane::F64(self.passes(v, height, width, |x| x)),
+            Plane::U16(v) => Plane::U16(self.passes(v, height, width)),
+            Plane::F32(v) => Plane::F32(self.passes(v, height, width)),
+            Plane::F64(v) => Plane::F64(self.passes(v, height, width)),
         })
     }
 
-    /// The three passes, each cast back with `store` (C's conversion: truncation for
-    /// integers, rounding for floats). The work is in doubles throughout; after each pass the
-    /// values are rounded to the image's type, as SciPy writes each pass to the output array.
-    fn passes<T: Copy + Into<f64> + Send + Sync>(
-        &self,
-        image: &[T],
-        height: usize,
-        width: usize,
-        store: impl Fn(f64) -> T + Copy,
-    ) -> Vec<T> {
-        let round = |x: f64| -> f64 { store(x).into() };
-        let values: Vec<f64> = image.iter().map(|&v| v.into()).collect();
+    /// The three passes, each cast back to the image's type with `as` (C's conversion:
+    /// truncation for integers, rounding for floats). The work is in doubles throughout; after
+    /// each pass the values are rounded to the image's type, as SciPy writes each pass to the
+    /// output array.
+    fn passes<T>(&self, image: &[T], height: usize, width: usize) -> Vec<T>
+    where
+        T: AsPrimitive<f64>,
+        f64: AsPrimitive<T>,
+    {
+        let store = |x: f64| -> T { x.as_() };
+        let round = |x: f64| -> f64 { store(x).as_() };
+        let values: Vec<f64> = image.iter().map(|&v| v.as_()).collect();
         // The first axis has length one: every tap reads the sample itself ('nearest'). The
         // sums run over a block of samples at once, tap by tap, so they vectorise.
         // Eight samples at a time, their sums kept in registers across all taps.
