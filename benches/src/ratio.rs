@@ -10,9 +10,7 @@ use std::path::Path;
 
 use anscombe_core::{Codec, V1Params};
 use anscombe_io::Samples;
-use anscombe_zarr::store::{
-    BloscShuffle, Compressor, StoreSpec, array_metadata, context_chunk_shape,
-};
+use anscombe_store::{BloscShuffle, Compressor, StoreSpec, array_metadata, context_chunk_shape};
 use anyhow::{Context, Result, bail};
 use zarrs::array::codec::CodecChain;
 use zarrs::array::codec::api::{ArrayBytes, ArrayToBytesCodecTraits, CodecOptions};
@@ -124,7 +122,7 @@ fn synthetic() -> Result<CodeMovie> {
 }
 
 fn code_movie(name: &str, shape: [usize; 3], codes: Vec<u8>) -> CodeMovie {
-    let chunk = anscombe_zarr::store::default_chunk_shape(&shape.map(|n| n as u64), 2);
+    let chunk = anscombe_store::default_chunk_shape(&shape.map(|n| n as u64), 2);
     CodeMovie {
         name: name.to_string(),
         shape,

@@ -268,7 +268,7 @@ fn reference_folder(relative: &str) -> Option<PathBuf> {
 /// Writing and reading a (200, 512, 512) uint16 movie: Anscombe + zstd 3 and zstd alone, ours
 /// (all cores) against zarr-python with anscombe-transform 1.0.0, same data and chunks.
 fn zarr(python: &Path) -> Result<()> {
-    use anscombe_zarr::store::{StoreSpec, open_array, read_frames, write_store};
+    use anscombe_store::{StoreSpec, open_array, read_frames, write_store};
 
     let dir = scratch()?;
     let (frames, height, width) = (200, 512, 512);
@@ -290,7 +290,7 @@ fn zarr(python: &Path) -> Result<()> {
         decoded_dtype: anscombe_core::DataType::U16,
         ..V1Params::new(100.0, 40.0)
     };
-    let chunk_frames = anscombe_zarr::store::default_chunk_shape(&shape, 2)[0];
+    let chunk_frames = anscombe_store::default_chunk_shape(&shape, 2)[0];
     let repeats = 3;
 
     let mut ours = std::collections::BTreeMap::new();
@@ -311,10 +311,7 @@ fn zarr(python: &Path) -> Result<()> {
             || Ok::<(), anyhow::Error>(()),
             || Ok(read_frames(&array, 0..frames as u64).map(drop)?),
         )?;
-        ours.insert(
-            label,
-            (write, read, anscombe_zarr::store::stored_bytes(&path)),
-        );
+        ours.insert(label, (write, read, anscombe_store::stored_bytes(&path)));
     }
     eprintln!("running zarr-python ({repeats} repeats)...");
     let theirs = reference(
@@ -676,8 +673,8 @@ fn cli(python: &Path) -> Result<()> {
     }
     ours.sort_by(f64::total_cmp);
     theirs.sort_by(f64::total_cmp);
-    let same = anscombe_zarr::store::stored_bytes(dir.join("ours0.zarr")) as f64
-        / anscombe_zarr::store::stored_bytes(dir.join("python0.zarr")) as f64;
+    let same = anscombe_store::stored_bytes(dir.join("ours0.zarr")) as f64
+        / anscombe_store::stored_bytes(dir.join("python0.zarr")) as f64;
     println!("store sizes, ours over Python's: {same:.4}");
     print_table(
         &format!(

@@ -41,7 +41,8 @@ pub(crate) trait Figure {
     ) -> Result<(), String>;
 }
 
-/// Writes `figure` to `path` (`.png` or `.svg`, by the extension) at `size`, atomically.
+/// Writes `figure` to `path` (`.png` or `.svg`, by the extension) at `size`, atomically
+/// (through [`anscombe_io::Staged`]).
 pub(crate) fn write_figure(
     figure: &impl Figure,
     path: &Path,
@@ -51,32 +52,24 @@ pub(crate) fn write_figure(
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    // The encoder chooses the format by extension, so the temporary name keeps it.
-    let temporary = path.with_file_name(format!(
-        ".{}.partial-{}.{}",
-        path.file_name()
-            .map_or_else(|| "plot".into(), |n| n.to_string_lossy().into_owned()),
-        std::process::id(),
-        extension.as_deref().unwrap_or("tmp")
-    ));
     let failed = |message: String| PlotError::Write {
         path: path.to_path_buf(),
         message,
     };
+    // The backends choose the format by extension, which the staged name keeps.
+    let staged = anscombe_io::Staged::file(path, anscombe_io::Existing::Replace)
+        .map_err(|e| failed(e.to_string()))?;
     // Both backends measure text with the registered font; registering twice is harmless.
     let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
-    let drawn = match extension.as_deref() {
-        Some("svg") => figure.draw(&SVGBackend::new(&temporary, size).into_drawing_area()),
-        Some("png") => figure.draw(&BitMapBackend::new(&temporary, size).into_drawing_area()),
+    let target = staged.path();
+    match extension.as_deref() {
+        Some("svg") => figure.draw(&SVGBackend::new(target, size).into_drawing_area()),
+        Some("png") => figure.draw(&BitMapBackend::new(target, size).into_drawing_area()),
         _ => return Err(PlotError::Extension(path.to_path_buf())),
-    };
-    let result = drawn
-        .map_err(failed)
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| failed(e.to_string())));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
     }
-    result
+    .map_err(failed)?;
+    staged.commit().map_err(|e| failed(e.to_string()))?;
+    Ok(())
 }
 
 /// Writes the plot of a calibration to `path` (`.png` or `.svg`), atomically.

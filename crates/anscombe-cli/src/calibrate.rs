@@ -42,9 +42,22 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     if args.json {
         crate::io::print_json(&json)?;
     } else {
-        print!("{calibration}");
+        print!("{}", show(&calibration));
     }
     Ok(())
+}
+
+/// The calibration as text, with the flags that answer its warnings.
+pub(crate) fn show(calibration: &Calibration) -> String {
+    let extrapolated = calibration
+        .warnings
+        .iter()
+        .any(|w| matches!(w, anscombe_calibrate::Warning::ZeroExtrapolated { .. }));
+    if extrapolated {
+        format!("{calibration}hint             measure the zero level with --darks and --flats\n")
+    } else {
+        calibration.to_string()
+    }
 }
 
 /// Calibrates a movie with the chosen estimator, with a progress bar.

@@ -11,13 +11,13 @@ use anscombe_calibrate::raster::{
     MAX_GROUPS, RasterCalibration, RasterOptions, moments_of_source, raster_calibrate,
 };
 use anscombe_calibrate::{CalibrationError, SourceError};
-use anscombe_io::Samples;
+use anscombe_io::{MovieWriter, Samples};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 
 use crate::Failure;
 use crate::args::{CalibrateArgs, Method};
-use crate::io::{MovieWriter, check_output, open_input, progress, write_json};
+use crate::io::{check_output, open_input, progress, write_json};
 
 /// The options of `--method raster`.
 #[derive(Debug, Clone, Args)]
@@ -210,13 +210,25 @@ fn maps_json(maps: &[(&str, &PathBuf)], base: Option<&Path>) -> serde_json::Valu
     serde_json::Value::Object(entries.collect())
 }
 
-/// Writes one map as a single image of the frame's shape.
+/// Writes one map as a single image of the frame's shape: an NPY array of that shape, or one
+/// TIFF page (the writer makes a page of a frame's last two axes, so a movie of one frame).
 fn write_map(path: &Path, frame_shape: &[usize], samples: &Samples) -> Result<()> {
-    let mut writer = MovieWriter::create(path, frame_shape, samples.element())?;
-    writer.write(samples)?;
-    writer
-        .finish()
-        .with_context(|| format!("cannot write {}", path.display()))
+    let tiff = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
+    let shape = if tiff {
+        [&[1], frame_shape].concat()
+    } else {
+        frame_shape.to_vec()
+    };
+    let write = || {
+        let mut writer = MovieWriter::create(path, &shape, samples.element())?;
+        writer.write(samples)?;
+        writer.finish()
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// What a saved calibration holds, for the commands that read one.

@@ -3,9 +3,7 @@
 use anscombe_core::{AnyCodec, DataType};
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
-use anscombe_zarr::{
-    AnscombeConfiguration, AnscombeTransformConfiguration, AnscombeV1Configuration,
-};
+use anscombe_zarr::AnscombeConfiguration;
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::args::{CodecArgs, CodecCommand};
@@ -14,17 +12,10 @@ use crate::io::check_output;
 /// Parses a codec's Zarr V3 metadata object.
 fn configuration(text: &str) -> Result<AnscombeConfiguration> {
     let json: serde_json::Value = serde_json::from_str(text).context("--codec is not JSON")?;
-    let configuration = json["configuration"].clone();
-    match json["name"].as_str() {
-        Some("anscombe-v1") => Ok(AnscombeConfiguration::V1(
-            serde_json::from_value::<AnscombeV1Configuration>(configuration)
-                .context("anscombe-v1 configuration")?,
-        )),
-        Some("anscombe-transform") => Ok(AnscombeConfiguration::Transform(
-            serde_json::from_value::<AnscombeTransformConfiguration>(configuration)
-                .context("anscombe-transform configuration")?,
-        )),
-        other => bail!("--codec name {other:?}: expected anscombe-v1 or anscombe-transform"),
+    let name = json["name"].as_str();
+    match name.and_then(|n| AnscombeConfiguration::from_json(n, json["configuration"].clone())) {
+        Some(parsed) => parsed.with_context(|| format!("{} configuration", name.unwrap_or("?"))),
+        None => bail!("--codec name {name:?}: expected anscombe-v1 or anscombe-transform"),
     }
 }
 

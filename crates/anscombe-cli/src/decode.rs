@@ -1,11 +1,11 @@
 //! `anscombe decode`.
 
-use anscombe_io::{FrameSource, stream_frames};
-use anscombe_zarr::store::ZarrMovie;
+use anscombe_io::{FrameRange, FrameSource, MovieWriter, stream_frames};
+use anscombe_store::{ZarrMovie, batch_frames};
 use anyhow::{Context, Result, bail};
 
 use crate::args::DecodeArgs;
-use crate::io::{MovieWriter, batch_frames, check_output, progress};
+use crate::io::{check_output, progress};
 
 /// Parses `first..end` or `first..` against the number of frames.
 pub(crate) fn frame_range(text: Option<&str>, frames: usize) -> Result<std::ops::Range<usize>> {
@@ -37,25 +37,14 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<()> {
     let mut store = ZarrMovie::open(&args.store)
         .with_context(|| format!("cannot read {}", args.store.display()))?;
     let range = frame_range(args.frames.as_deref(), store.frames())?;
-    let mut shape = store.shape().to_vec();
-    shape[0] = range.len();
-    let mut writer = MovieWriter::create(&args.output, &shape, store.element())?;
+    let mut part = FrameRange::new(&mut store, range.clone())?;
+    let mut writer = MovieWriter::create(&args.output, part.shape(), part.element())?;
     let bar = progress(range.len() as u64, "decoding");
-    let batch = batch_frames(store.frame_len() * store.element().size(), 1);
-    let mut part = ZarrRange {
-        store: &mut store,
-        range: range.clone(),
-    };
+    let batch = batch_frames(part.frame_len() * part.element().size(), 1);
+    let frame = part.frame_len().max(1);
     stream_frames(&mut part, batch, |first, samples| {
-        writer
-            .write(&samples)
-            .map_err(|e| anscombe_io::MovieError::Format {
-                path: args.output.clone(),
-                message: e.to_string(),
-            })?;
-        bar.set_position(
-            (first + samples.len() / shape.iter().skip(1).product::<usize>().max(1)) as u64,
-        );
+        writer.write(&samples)?;
+        bar.set_position((first + samples.len() / frame) as u64);
         Ok::<(), anscombe_io::MovieError>(())
     })?;
     writer
@@ -70,34 +59,6 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
-}
-
-/// A range of a store's frames as a source of its own.
-struct ZarrRange<'a> {
-    store: &'a mut ZarrMovie,
-    range: std::ops::Range<usize>,
-}
-
-impl FrameSource for ZarrRange<'_> {
-    fn shape(&self) -> &[usize] {
-        self.store.shape()
-    }
-
-    fn frames(&self) -> usize {
-        self.range.len()
-    }
-
-    fn element(&self) -> anscombe_io::Element {
-        self.store.element()
-    }
-
-    fn read_frames(
-        &mut self,
-        start: usize,
-        count: usize,
-    ) -> Result<anscombe_io::Samples, anscombe_io::MovieError> {
-        self.store.read_frames(self.range.start + start, count)
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anscombe_io::write_atomically;
+use anscombe_store::verify::verify_store;
 use anyhow::Context;
 
 use crate::Failure;
@@ -50,7 +51,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
     let plot = args.output.join("photon_transfer.png");
     anscombe_calibrate::plot::plot_photon_transfer(&calibration, &plot)
         .context("cannot draw the plot")?;
-    say(format!("{calibration}plot: {}", plot.display()));
+    say(format!(
+        "{}plot: {}",
+        crate::calibrate::show(&calibration),
+        plot.display()
+    ));
 
     let store = args.output.join("mouse.zarr");
     say(format!(
@@ -86,8 +91,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         store.display()
     ));
     let mut source = crate::io::open_input(&input)?;
-    let (error, params) = crate::verify::verify_all(source.as_mut(), &store)?;
-    let passed = error.beyond_bound == 0;
+    let bar = crate::io::progress(source.frames() as u64, "verifying");
+    let verification = verify_store(source.as_mut(), &store, &mut crate::io::advance(&bar))?;
+    bar.finish_and_clear();
+    let (error, params) = (verification.summary, verification.params);
+    let passed = error.passed();
     if args.json {
         let report = serde_json::json!({"calibration": calibration, "encode": encoded, "verify": {"passed": passed, "error": error}});
         crate::io::print_json(&report)?;

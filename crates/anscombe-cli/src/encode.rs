@@ -4,10 +4,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use anscombe_core::{CodeRule, CodeType, CodecParams, DataType, TransformParams, V1Params};
-use anscombe_io::{FrameSource, stream_frames};
-use anscombe_zarr::store::{
-    BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, ZarrMovie,
-    stored_bytes,
+use anscombe_io::FrameSource;
+use anscombe_store::verify::{ErrorSummary, compare_frames};
+use anscombe_store::{
+    BloscShuffle, Compressor, StoreSpec, ZarrFormat, ZarrMovie, stored_bytes, write_movie,
 };
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
@@ -16,8 +16,7 @@ use crate::Failure;
 use crate::args::{
     AnscombeArgs, CodecName, CompressorArgs, CompressorName, EncodeArgs, Format, Method,
 };
-use crate::io::{batch_frames, open_input, progress};
-use crate::verify::{ErrorSummary, compare};
+use crate::io::{advance, check_output, open_input, progress};
 
 /// What `encode` reports.
 #[derive(Debug, Serialize)]
@@ -88,6 +87,7 @@ pub(crate) fn print_report(report: &EncodeReport, output: &Path, seconds: f64) {
 /// Encodes; returns the report and the seconds the write took.
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> {
     let mut source = open_input(&args.input)?;
+    check_output(&args.output, args.force)?;
     let data_type = source.element().data_type().ok_or_else(|| {
         anyhow!(
             "{} samples cannot be encoded (supported: uint8 to int32, float32, float64)",
@@ -110,29 +110,23 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     };
     let chunks = spec.chunks();
     let started = Instant::now();
-    let writer = StoreWriter::create(&args.output, &spec, args.force).map_err(store_failure)?;
     let frames = source.frames();
     let bar = progress(frames as u64, "encoding");
-    let batch = batch_frames(
-        source.frame_len() * data_type.size(),
-        chunks.first().copied().unwrap_or(1) as usize,
-    );
-    stream_frames(source.as_mut(), batch, |first, samples| {
-        writer
-            .write_frames(first as u64, &samples)
-            .map_err(store_failure)?;
-        bar.set_position((first + samples.len() / source_frame(&shape)) as u64);
-        Ok::<(), Failure>(())
-    })?;
-    let path = writer.finish().map_err(store_failure)?;
+    let path = write_movie(
+        source.as_mut(),
+        &args.output,
+        &spec,
+        args.force,
+        &mut advance(&bar),
+    )?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let stored = stored_bytes(&path);
     let raw = shape.iter().product::<u64>() * data_type.size() as u64;
-    let mut store = ZarrMovie::open(&path).map_err(store_failure)?;
+    let mut store = ZarrMovie::open(&path)?;
     let rule = CodeRule::new(&spec.effective_codec().unwrap_or(params), data_type)
         .map_err(anyhow::Error::from)?;
-    let sample_error = compare(source.as_mut(), &mut store, &rule, sample_frames(frames))?;
+    let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))?;
     let report = EncodeReport {
         codec: CodecParamsReport {
             name: params.identity().name(),
@@ -151,10 +145,6 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         sample_error,
     };
     Ok((report, seconds))
-}
-
-fn source_frame(shape: &[u64]) -> usize {
-    shape.iter().skip(1).product::<u64>().max(1) as usize
 }
 
 /// Up to 16 frames spread over the movie, for the error report.
@@ -176,7 +166,7 @@ pub(crate) fn gain_and_zero(
         return Ok((gain, zero_level, format!("from {}", path.display())));
     }
     let calibration = crate::calibrate::measure(source, Method::PhotonTransfer, 0.2, None)?;
-    eprint!("{calibration}");
+    eprint!("{}", crate::calibrate::show(&calibration));
     Ok((
         calibration.conversion_gain,
         calibration.zero_level,
@@ -254,10 +244,4 @@ pub(crate) fn compressor(args: &CompressorArgs) -> Result<Compressor> {
         }
         CompressorName::None => Compressor::None,
     })
-}
-
-/// Store errors that are the user's to fix (an existing output, impossible settings) stay
-/// plain errors with their message.
-fn store_failure(error: StoreError) -> Failure {
-    Failure::Error(anyhow::Error::from(error))
 }

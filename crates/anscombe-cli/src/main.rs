@@ -41,6 +41,39 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
+/// The advice the libraries' errors leave to the program, which knows its flags.
+fn hint(error: &anyhow::Error) -> String {
+    use anscombe_store::StoreError;
+    let exists = |e: Option<&StoreError>| matches!(e, Some(StoreError::Exists(_)));
+    let exists = error.chain().any(|cause| {
+        exists(cause.downcast_ref::<StoreError>())
+            || exists(
+                cause
+                    .downcast_ref::<anscombe_store::verify::VerifyError>()
+                    .and_then(|e| e.store_error()),
+            )
+            || exists(
+                cause
+                    .downcast_ref::<anscombe_store::background::BackgroundGroupError>()
+                    .and_then(|e| e.store_error()),
+            )
+            || exists(
+                cause
+                    .downcast_ref::<anscombe_store::detector::DetectorGroupError>()
+                    .and_then(|e| e.store_error()),
+            )
+            || matches!(
+                cause.downcast_ref::<anscombe_io::StagingError>(),
+                Some(anscombe_io::StagingError::Exists(_))
+            )
+    });
+    if exists {
+        format!(" ({})", io::FORCE_HINT)
+    } else {
+        String::new()
+    }
+}
+
 fn main() -> ExitCode {
     anscombe_zarr::register();
     let cli = Cli::parse();
@@ -60,7 +93,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Error(error)) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {error:#}{}", hint(&error));
             ExitCode::from(1)
         }
         Err(Failure::Check(message)) => {

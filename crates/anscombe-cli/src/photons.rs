@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anscombe_calibrate::photons::PhotonScale;
 use anscombe_io::{Element, Samples, stream_frames};
+use anscombe_store::{MovieOutput, batch_frames};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use serde::Serialize;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use crate::Failure;
 use crate::args::InputArgs;
 use crate::calibrate_raster::{Saved, read_saved};
-use crate::io::{FramesOutput, batch_frames, check_output, open_input, progress};
+use crate::io::{check_output, open_input, progress};
 
 /// `photons`: the movie in photons.
 #[derive(Debug, Args)]
@@ -91,12 +92,14 @@ pub(crate) fn run(args: &PhotonsArgs) -> Result<(), Failure> {
         shape.iter().skip(1).rev().skip(1).product::<usize>(),
         shape.last().copied().unwrap_or(1),
     ];
-    let mut output = FramesOutput::create(
+    let mut output = MovieOutput::create(
         &args.output,
-        [frames, height, width],
+        &[frames, height, width],
         Element::F32,
+        Some(vec!["t".into(), "y".into(), "x".into()]),
         args.force,
-    )?;
+    )
+    .map_err(anyhow::Error::from)?;
     let batch = batch_frames(frame.saturating_mul(8), output.frames_per_chunk());
     let bar = progress(frames as u64, "converting");
     stream_frames(source.as_mut(), batch, |first, samples| {
@@ -106,7 +109,7 @@ pub(crate) fn run(args: &PhotonsArgs) -> Result<(), Failure> {
         bar.set_position(done as u64);
         Ok::<(), anyhow::Error>(())
     })?;
-    let stored_bytes = output.finish(&args.output)?;
+    let (_, stored_bytes) = output.finish().map_err(anyhow::Error::from)?;
     bar.finish_and_clear();
     let (conversion_gain, zero_level) = match scale {
         PhotonScale::Uniform { gain, zero_level } => (Some(gain), Some(zero_level)),

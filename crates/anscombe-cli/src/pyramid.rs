@@ -3,17 +3,18 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anscombe_io::stream_frames;
 use anscombe_pyramid::{Method, Pyramid};
-use anscombe_zarr::ome::{AxisKind, OmeAxis, OmeSpec, OmeWriter};
-use anscombe_zarr::store::{StoreError, stored_bytes};
-use anyhow::{Result, anyhow, bail};
+use anscombe_store::ome::{
+    AxisKind, OmeAxis, OmeSpec, OmeWriter, default_axis_names, levels_to_fit,
+};
+use anscombe_store::{StoreError, stored_bytes};
+use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 
 use crate::Failure;
 use crate::args::{PoolingName, PyramidArgs};
 use crate::encode::{codec_params, compressor, gain_and_zero};
-use crate::io::{batch_frames, check_output, open_input, progress};
+use crate::io::{advance, check_output, open_input, progress};
 
 /// Space axes at most this long at the top level, when the number of levels is not given.
 const TOP_LEVEL_SIZE: usize = 256;
@@ -99,7 +100,7 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
     let possible = probe.possible_levels(&shape).map_err(anyhow::Error::from)?;
     let levels = match args.levels {
         Some(levels) => levels,
-        None => automatic_levels(&shape, &axes, &factors).min(possible),
+        None => levels_to_fit(&shape, &axes, &factors, TOP_LEVEL_SIZE).min(possible),
     };
     let pyramid = Pyramid::new(method, &factors, levels)
         .and_then(|p| p.sparse(args.sparse))
@@ -129,30 +130,17 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
         "anscombe".into(),
         serde_json::json!({"source": args.input.input.file_name().map(|n| n.to_string_lossy().into_owned())}),
     );
-    let mut writer = OmeWriter::create(&args.output, &spec, args.force).map_err(store_failure)?;
-    let frames = source.frames();
-    let bar = progress(frames as u64, "pyramid");
-    let batch = batch_frames(source.frame_len() * data_type.size(), 1);
-    stream_frames(source.as_mut(), batch, |first, samples| {
-        let count = samples.len() / source_frame_len(&shape);
-        writer.write_frames(&samples).map_err(store_failure)?;
-        bar.set_position((first + count) as u64);
-        Ok::<(), Failure>(())
-    })?;
-    let path = writer.finish().map_err(store_failure)?;
+    let writer = OmeWriter::create(&args.output, &spec, args.force).map_err(store_failure)?;
+    let bar = progress(source.frames() as u64, "pyramid");
+    let path = writer
+        .write_movie(source.as_mut(), &mut advance(&bar))
+        .map_err(store_failure)?;
     bar.finish_and_clear();
     report(&spec, &path)
 }
 
-fn source_frame_len(shape: &[usize]) -> usize {
-    shape.iter().skip(1).product::<usize>().max(1)
-}
-
 fn report(spec: &OmeSpec, path: &Path) -> Result<PyramidReport, Failure> {
-    let factors = spec
-        .pyramid
-        .factors_for(spec.shape.len())
-        .map_err(anyhow::Error::from)?;
+    let factors = spec.factors().map_err(store_failure)?;
     let levels = spec
         .level_shapes()
         .map_err(store_failure)?
@@ -161,12 +149,7 @@ fn report(spec: &OmeSpec, path: &Path) -> Result<PyramidReport, Failure> {
         .map(|(level, shape)| LevelReport {
             path: level.to_string(),
             shape,
-            scale: spec
-                .scale
-                .iter()
-                .zip(&factors)
-                .map(|(&s, &f)| s * (f as f64).powi(level as i32))
-                .collect(),
+            scale: spec.level_scale(&factors, level),
             stored_bytes: stored_bytes(path.join(level.to_string())),
         })
         .collect();
@@ -184,41 +167,16 @@ fn report(spec: &OmeSpec, path: &Path) -> Result<PyramidReport, Failure> {
 fn axes(args: &PyramidArgs, rank: usize) -> Result<Vec<OmeAxis>> {
     let names: Vec<String> = match &args.axes {
         Some(names) => names.clone(),
-        None => match rank {
-            2 => vec!["y".into(), "x".into()],
-            3 => vec!["t".into(), "y".into(), "x".into()],
-            4 => vec!["t".into(), "z".into(), "y".into(), "x".into()],
-            5 => ["t", "c", "z", "y", "x"].map(String::from).to_vec(),
-            _ => bail!("OME-Zarr images have 2 to 5 axes; the input has {rank}"),
-        },
+        None => default_axis_names(rank)
+            .with_context(|| format!("OME-Zarr images have 2 to 5 axes; the input has {rank}"))?
+            .iter()
+            .map(|&n| n.to_string())
+            .collect(),
     };
     if names.len() != rank {
         bail!("--axes names {} axes, the input has {rank}", names.len());
     }
     Ok(names.iter().map(|n| OmeAxis::named(n)).collect())
-}
-
-/// Levels until every pooled space axis is at most [`TOP_LEVEL_SIZE`] samples (at least one).
-fn automatic_levels(shape: &[usize], axes: &[OmeAxis], factors: &[usize]) -> usize {
-    let mut levels = 1;
-    let mut sizes: Vec<usize> = shape.to_vec();
-    let pooled_space = |axis: usize| {
-        axes[axis].kind == AxisKind::Space && factors.get(axis).copied().unwrap_or(1) > 1
-    };
-    loop {
-        sizes = sizes
-            .iter()
-            .zip(factors.iter().chain(std::iter::repeat(&1)))
-            .map(|(&n, &f)| n.div_ceil(f))
-            .collect();
-        let small = (0..sizes.len())
-            .filter(|&a| pooled_space(a))
-            .all(|a| sizes[a] <= TOP_LEVEL_SIZE);
-        if small || levels >= 32 {
-            return levels;
-        }
-        levels += 1;
-    }
 }
 
 fn method(name: PoolingName) -> Method {
@@ -233,16 +191,4 @@ fn method(name: PoolingName) -> Method {
 
 fn store_failure(error: StoreError) -> Failure {
     Failure::Error(anyhow::Error::from(error).context("writing the OME-Zarr image"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn automatic_levels_stop_at_the_top_level_size() {
-        let axes: Vec<OmeAxis> = ["t", "y", "x"].iter().map(|a| OmeAxis::named(a)).collect();
-        assert_eq!(automatic_levels(&[1000, 2048, 1024], &axes, &[1, 2, 2]), 3);
-        assert_eq!(automatic_levels(&[10, 64, 64], &axes, &[1, 2, 2]), 1);
-    }
 }

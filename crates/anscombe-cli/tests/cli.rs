@@ -151,7 +151,7 @@ fn the_whole_job_on_the_bundled_sample() {
     assert_eq!(from_npy.shape, [40, 64, 64]);
     let mut tiff = anscombe_io::open_movie(&tif).expect("tiff");
     assert_eq!(tiff.read_frames(0, 40).expect("pages"), from_npy.samples);
-    let mut zarr = anscombe_zarr::store::ZarrMovie::open(&store).expect("store");
+    let mut zarr = anscombe_store::ZarrMovie::open(&store).expect("store");
     assert_eq!(
         anscombe_io::FrameSource::read_frames(&mut zarr, 100, 40).expect("frames"),
         from_npy.samples
@@ -563,9 +563,9 @@ fn a_pyramid_of_the_bundled_sample_opens_as_ome_zarr() {
 
 /// A Zarr array of a group as floats.
 fn zarr_values(path: &Path) -> Vec<f64> {
-    let array = anscombe_zarr::store::open_array(path).expect("array");
+    let array = anscombe_store::open_array(path).expect("array");
     let frames = array.shape()[0];
-    anscombe_zarr::store::read_frames(&array, 0..frames)
+    anscombe_store::read_frames(&array, 0..frames)
         .expect("read")
         .1
         .to_f64()

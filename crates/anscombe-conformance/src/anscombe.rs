@@ -335,9 +335,9 @@ fn decode(codec: &CaseCodec, codes: &Samples) -> Result<Samples, Failure> {
 /// codes of its input are the reference's.
 fn check_store(folder: &Path, store: &Value) -> Result<String, String> {
     let path = folder.join(text(store, "store")?);
-    let zarr = anscombe_zarr::store::open_array(&path).map_err(|e| e.to_string())?;
+    let zarr = anscombe_store::open_array(&path).map_err(|e| e.to_string())?;
     let (_, ours) =
-        anscombe_zarr::store::read_subset(&zarr, &zarr.subset_all()).map_err(|e| e.to_string())?;
+        anscombe_store::read_subset(&zarr, &zarr.subset_all()).map_err(|e| e.to_string())?;
     let decoded = array(folder, store, "decoded")?.samples;
     same("decoded store", &ours, &decoded)?;
     let codec = case_codec(&serde_json::json!({"config": store["codec_config"]}))

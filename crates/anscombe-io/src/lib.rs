@@ -1,6 +1,7 @@
 //! File formats of the anscombe toolkit: typed sample buffers, movies read frame by frame
-//! (TIFF stacks, NPY, HDF5 datasets, raw binary), NPY writing, and atomic file replacement so an interrupted
-//! write never leaves a file that looks complete.
+//! (TIFF stacks, NPY, HDF5 datasets, raw binary) and written frame by frame (TIFF, NPY), and
+//! the one atomic-write mechanism of every writer (files and store directories), so an
+//! interrupted write never leaves an output that looks complete.
 
 mod atomic;
 pub mod hdf5;
@@ -9,12 +10,14 @@ pub mod npy;
 pub mod raw;
 mod samples;
 pub mod tiff;
+mod writer;
 
 use std::path::Path;
 
-pub use atomic::{AtomicFile, write_atomically};
-pub use movie::{FrameSource, InMemory, MovieError, stream_frames};
+pub use atomic::{AtomicFile, Existing, Staged, StagingError, write_atomically};
+pub use movie::{FrameRange, FrameSource, InMemory, MovieError, stream_frames};
 pub use samples::{Element, Samples};
+pub use writer::MovieWriter;
 
 /// Opens a movie by its extension: `.tif`/`.tiff` (a stack of pages), `.npy`, or an HDF5 file
 /// (`.h5`, `.hdf5`, `.hdf`, `.he5`) with its dataset as `FILE.h5:/path/to/dataset` (optional
@@ -38,7 +41,7 @@ pub fn open_movie(path: impl AsRef<Path>) -> Result<Box<dyn FrameSource>, MovieE
         }
         _ => Err(MovieError::Unsupported {
             path: path.to_path_buf(),
-            message: "not a .tif, .tiff, .npy or HDF5 (.h5, .hdf5) file (raw files need --shape and --dtype)"
+            message: "not a .tif, .tiff, .npy or HDF5 (.h5, .hdf5) file (a raw file needs its shape and sample type given)"
                 .into(),
         }),
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::Element;
 use crate::Samples;
 
-/// Why a movie could not be read.
+/// Why a movie could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MovieError {
@@ -132,6 +132,67 @@ impl FrameSource for InMemory {
     }
 }
 
+/// Frames `range` of another source, as a source of its own (frame 0 is `range.start`).
+pub struct FrameRange<'a> {
+    source: &'a mut dyn FrameSource,
+    first: usize,
+    shape: Vec<usize>,
+}
+
+impl std::fmt::Debug for FrameRange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameRange")
+            .field("first", &self.first)
+            .field("shape", &self.shape)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> FrameRange<'a> {
+    /// Frames `range` of `source`.
+    ///
+    /// # Errors
+    /// [`MovieError::Range`] when the range is not inside the source.
+    pub fn new(
+        source: &'a mut dyn FrameSource,
+        range: std::ops::Range<usize>,
+    ) -> Result<Self, MovieError> {
+        let count = range
+            .end
+            .checked_sub(range.start)
+            .ok_or(MovieError::Range {
+                start: range.start,
+                end: range.end,
+                frames: source.frames(),
+            })?;
+        check_range(range.start, count, source.frames())?;
+        let mut shape = source.shape().to_vec();
+        if let Some(frames) = shape.first_mut() {
+            *frames = count;
+        }
+        Ok(FrameRange {
+            source,
+            first: range.start,
+            shape,
+        })
+    }
+}
+
+impl FrameSource for FrameRange<'_> {
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn element(&self) -> Element {
+        self.source.element()
+    }
+
+    fn read_frames(&mut self, start: usize, count: usize) -> Result<Samples, MovieError> {
+        check_range(start, count, self.frames())?;
+        self.source.read_frames(self.first + start, count)
+    }
+}
+
 /// Calls `visit(first_frame, samples)` for consecutive batches of `batch` frames (the last one
 /// shorter), reading the next batch on another thread while `visit` works on the current one.
 ///
@@ -204,5 +265,24 @@ mod tests {
         });
         assert!(stopped.is_err());
         assert_eq!(calls, 2);
+    }
+
+    #[test]
+    fn frame_ranges_are_sources_of_their_own() {
+        let mut movie = InMemory::new(vec![7, 2], Samples::U16((0..14).collect()));
+        let mut part = FrameRange::new(&mut movie, 2..5).expect("inside");
+        assert_eq!(part.shape(), [3, 2]);
+        assert_eq!(
+            part.read_frames(1, 2).expect("read"),
+            Samples::U16(vec![6, 7, 8, 9])
+        );
+        assert!(part.read_frames(2, 2).is_err(), "past the range's end");
+        assert!(FrameRange::new(&mut movie, 5..8).is_err());
+        #[allow(
+            clippy::reversed_empty_ranges,
+            reason = "the reversed range is the case under test"
+        )]
+        let reversed = FrameRange::new(&mut movie, 5..2);
+        assert!(reversed.is_err());
     }
 }

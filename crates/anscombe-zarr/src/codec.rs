@@ -1,19 +1,20 @@
-//! The codec behind both registered names: parameters, tables cached per data type, and the
-//! byte-level encode and decode zarrs calls for every chunk.
+//! The implementation behind both elementwise codecs (`anscombe-v1`, `anscombe-transform`):
+//! parameters, tables cached per data type, and the byte-level encode and decode zarrs calls
+//! for every chunk.
 
 use std::sync::{Arc, OnceLock};
 
 use anscombe_core::{
-    AnyCodec, CodeSlice, CodeSliceMut, CodeType, CodecParams, ConfigError, DataType, Identity,
-    SampleSlice, SampleSliceMut,
+    AnyCodec, CodeType, CodecParams, ConfigError, DataType, Identity, SampleSlice,
 };
-use bytemuck::Pod;
 use zarrs::array::codec::api::CodecError;
 use zarrs::array::{DataType as ZarrDataType, FillValue, data_type};
-use zarrs::plugin::{ExtensionName, ZarrVersion};
+use zarrs::plugin::ZarrVersion;
 
 use crate::configuration::AnscombeConfiguration;
+use crate::data_type::sample_type;
 use crate::error::AnscombeZarrError;
+use crate::view::{whole_elements, with_codes, with_codes_mut, with_samples, with_samples_mut};
 
 /// The Anscombe array-to-array codec (either identity), ready to encode and decode chunks.
 ///
@@ -200,21 +201,6 @@ impl AnscombeCodec {
     }
 }
 
-/// The codec's sample type for a zarrs data type.
-pub(crate) fn sample_type(data_type: &ZarrDataType) -> Option<DataType> {
-    DataType::from_name(&data_type.name(ZarrVersion::V3)?)
-}
-
-fn whole_elements(bytes: usize, size: usize, what: &str) -> Result<usize, CodecError> {
-    if bytes.is_multiple_of(size) {
-        Ok(bytes / size)
-    } else {
-        Err(CodecError::Other(format!(
-            "{bytes} bytes are not a whole number of {size}-byte {what}: the chunk is truncated or corrupt"
-        )))
-    }
-}
-
 fn first_value(samples: SampleSlice<'_>) -> Option<f64> {
     match samples {
         SampleSlice::U8(s) => s.first().map(|&v| f64::from(v)),
@@ -227,44 +213,6 @@ fn first_value(samples: SampleSlice<'_>) -> Option<f64> {
         SampleSlice::F64(s) => s.first().copied(),
     }
 }
-
-/// Calls `f` with `bytes` viewed as `T`s: in place when aligned, through a copy otherwise.
-pub(crate) fn view<T: Pod, R>(bytes: &[u8], f: impl FnOnce(&[T]) -> R) -> Result<R, CodecError> {
-    whole_elements(bytes.len(), size_of::<T>(), "elements")?;
-    Ok(match bytemuck::try_cast_slice(bytes) {
-        Ok(typed) => f(typed),
-        Err(_) => f(&bytemuck::pod_collect_to_vec::<u8, T>(bytes)),
-    })
-}
-
-/// Calls `f` with `bytes` viewed as mutable `T`s: in place when aligned, through a copy
-/// written back otherwise.
-fn view_mut<T: Pod, R>(bytes: &mut [u8], f: impl FnOnce(&mut [T]) -> R) -> Result<R, CodecError> {
-    whole_elements(bytes.len(), size_of::<T>(), "elements")?;
-    if let Ok(typed) = bytemuck::try_cast_slice_mut(bytes) {
-        return Ok(f(typed));
-    }
-    let mut typed = bytemuck::pod_collect_to_vec::<u8, T>(bytes);
-    let result = f(&mut typed);
-    bytes.copy_from_slice(bytemuck::cast_slice(&typed));
-    Ok(result)
-}
-
-macro_rules! typed_views {
-    ($name:ident, $name_mut:ident, $tag:ty, $slice:ident, $slice_mut:ident, $($variant:ident => $t:ty),*) => {
-        fn $name<R>(tag: $tag, bytes: &[u8], f: impl FnOnce($slice<'_>) -> R) -> Result<R, CodecError> {
-            match tag { $(<$tag>::$variant => view::<$t, R>(bytes, |s| f($slice::$variant(s))),)* }
-        }
-        fn $name_mut<R>(tag: $tag, bytes: &mut [u8], f: impl FnOnce($slice_mut<'_>) -> R) -> Result<R, CodecError> {
-            match tag { $(<$tag>::$variant => view_mut::<$t, R>(bytes, |s| f($slice_mut::$variant(s))),)* }
-        }
-    };
-}
-
-typed_views!(with_samples, with_samples_mut, DataType, SampleSlice, SampleSliceMut,
-    U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, F32 => f32, F64 => f64);
-typed_views!(with_codes, with_codes_mut, CodeType, CodeSlice, CodeSliceMut,
-    U8 => u8, U16 => u16, U32 => u32);
 
 #[cfg(test)]
 mod tests {

@@ -74,6 +74,26 @@ fn code_type(name: Option<&str>) -> Result<Option<CodeType>, AnscombeZarrError> 
 }
 
 impl AnscombeConfiguration {
+    /// The configuration of the codec `name` (a V3 `name` or V2 `id`) from its JSON; `None`
+    /// when `name` is not an elementwise Anscombe codec.
+    ///
+    /// # Errors
+    /// The JSON error when the configuration does not have the codec's fields.
+    pub fn from_json(
+        name: &str,
+        configuration: serde_json::Value,
+    ) -> Option<Result<Self, serde_json::Error>> {
+        match name {
+            crate::anscombe_v1::NAME => {
+                Some(serde_json::from_value(configuration).map(AnscombeConfiguration::V1))
+            }
+            crate::anscombe_transform::NAME => {
+                Some(serde_json::from_value(configuration).map(AnscombeConfiguration::Transform))
+            }
+            _ => None,
+        }
+    }
+
     /// The codec parameters, validated as far as they can be without the array's data type.
     ///
     /// # Errors
@@ -145,6 +165,26 @@ mod tests {
             serde_json::to_string(&c).expect("json"),
             r#"{"zero_level":100,"conversion_gain":40.0,"encoded_dtype":"uint8","decoded_dtype":"uint16"}"#
         );
+    }
+
+    #[test]
+    fn configurations_are_found_by_codec_name() {
+        let json =
+            serde_json::json!({"zero_level": 1, "conversion_gain": 2.0, "id": "anscombe-v1"});
+        assert!(matches!(
+            AnscombeConfiguration::from_json("anscombe-v1", json.clone()),
+            Some(Ok(AnscombeConfiguration::V1(_)))
+        ));
+        assert!(matches!(
+            AnscombeConfiguration::from_json("anscombe-transform", json.clone()),
+            Some(Ok(AnscombeConfiguration::Transform(_)))
+        ));
+        assert!(AnscombeConfiguration::from_json("zstd", json).is_none());
+        let missing = serde_json::json!({"zero_level": 1});
+        assert!(matches!(
+            AnscombeConfiguration::from_json("anscombe-v1", missing),
+            Some(Err(_))
+        ));
     }
 
     #[test]

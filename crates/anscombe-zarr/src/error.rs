@@ -1,8 +1,8 @@
-//! Errors of the plugin and the store helpers.
+//! Errors of the codecs' configurations.
 
 use anscombe_core::ConfigError;
 
-/// Why a codec configuration or a store operation failed.
+/// Why a codec configuration was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AnscombeZarrError {

@@ -1,31 +1,25 @@
-//! The Anscombe codec as a plugin of the [`zarrs`] crate, so any Rust program that depends on
+//! The Anscombe codecs as a plugin of the [`zarrs`] crate, so any Rust program that depends on
 //! this crate reads and writes Anscombe-compressed Zarr arrays, including the stores Python
-//! users already have.
+//! users already have. Writing whole movies, OME-Zarr pyramids and result groups is the
+//! `anscombe-store` crate's job; this one is only the codecs.
 //!
-//! ### Specification
-//! `spec/anscombe-codec.md` in this repository.
+//! ### Codecs, one module each
+//! | module | Zarr V3 `name` | Zarr V2 `id` | kind |
+//! | --- | --- | --- | --- |
+//! | [`anscombe_v1`] | `anscombe-v1` | `anscombe-v1` | array to array (what zarr-python writes today) |
+//! | [`anscombe_transform`] | `anscombe-transform` | `anscombe-transform` | array to array (the spec's fuller codec) |
+//! | [`anscombe_context`] | `anscombe-context` | none | array to bytes (entropy coder of the codes) |
 //!
-//! ### Codec `name` (Zarr V3) and `id` (Zarr V2)
-//! - `anscombe-v1`: what zarr-python with `anscombe-transform` 1.0.0 writes ([`AnscombeV1Codec`]).
-//!   In Zarr V2 it may sit in `filters` or in the `compressor` slot.
-//! - `anscombe-transform`: the fuller codec of the spec ([`AnscombeTransformCodec`]).
-//! - `anscombe-context` (Zarr V3, array-to-bytes): the lossless context-modelling entropy coder
-//!   of `spec/anscombe-context-codec.md` for the codes, in place of `bytes` and a compressor
-//!   ([`AnscombeContextCodec`]).
+//! Each module's documentation follows one template: what the codec does, its specification,
+//! its names, and a configuration example that is tested. Shared internals have their own
+//! modules: the configurations and their parsing ([`AnscombeConfiguration`]), the
+//! implementation behind both elementwise codecs ([`AnscombeCodec`]) with the macro that
+//! implements zarrs' traits for them, the partial decoder that keeps fill values exact, the byte
+//! views, and the data type mapping ([`sample_type`], [`zarrs_data_type`]).
 //!
-//! ### Codec `configuration` example ([`AnscombeV1Configuration`])
-//! ```rust
-//! # let JSON = r#"
-//! {
-//!     "zero_level": 100,
-//!     "conversion_gain": 40.0,
-//!     "encoded_dtype": "uint8",
-//!     "decoded_dtype": "uint16"
-//! }
-//! # "#;
-//! # use anscombe_zarr::AnscombeV1Configuration;
-//! # let configuration: AnscombeV1Configuration = serde_json::from_str(JSON).unwrap();
-//! ```
+//! To add a codec: a module `src/<name>.rs` with the template's documentation, its
+//! registration (`inventory::submit!`, as [`anscombe_context`] does, or the elementwise macro),
+//! a `pub mod` line below, and its name in `registered_names`.
 //!
 //! ### Registration
 //! The codecs register themselves with zarrs when this crate is linked. A binary that never
@@ -52,22 +46,58 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod anscombe_context;
+pub mod anscombe_transform;
+pub mod anscombe_v1;
+
 mod codec;
 mod configuration;
-mod context;
+mod data_type;
+mod elementwise;
 mod error;
-pub mod ome;
 mod partial;
-mod plugin;
-pub mod store;
+mod view;
 
+use std::sync::Arc;
+
+use anscombe_core::CodecParams;
+use zarrs::array::codec::api::ArrayToArrayCodecTraits;
+
+pub use anscombe_context::{AnscombeContextCodec, ContextConfiguration};
+pub use anscombe_transform::AnscombeTransformCodec;
+pub use anscombe_v1::AnscombeV1Codec;
 pub use codec::AnscombeCodec;
 pub use configuration::{
     AnscombeConfiguration, AnscombeTransformConfiguration, AnscombeV1Configuration,
 };
-pub use context::{AnscombeContextCodec, CONTEXT_CODEC_NAME, ContextConfiguration};
+pub use data_type::{sample_type, zarrs_data_type};
 pub use error::AnscombeZarrError;
-pub use plugin::{AnscombeTransformCodec, AnscombeV1Codec, array_to_array_codec};
+
+/// The Zarr V3 name of `anscombe-context` (also [`anscombe_context::NAME`]).
+pub const CONTEXT_CODEC_NAME: &str = anscombe_context::NAME;
+
+/// The registered zarrs codec for parameters of either elementwise identity.
+///
+/// # Errors
+/// When the parameters are out of range.
+pub fn array_to_array_codec(
+    params: CodecParams,
+) -> Result<Arc<dyn ArrayToArrayCodecTraits>, AnscombeZarrError> {
+    let codec = AnscombeCodec::new(params)?;
+    Ok(match params {
+        CodecParams::V1(_) => Arc::new(AnscombeV1Codec(codec)),
+        CodecParams::Transform(_) => Arc::new(AnscombeTransformCodec(codec)),
+    })
+}
+
+/// The names this crate registers, one per codec module.
+pub fn registered_names() -> [&'static str; 3] {
+    [
+        anscombe_v1::NAME,
+        anscombe_transform::NAME,
+        anscombe_context::NAME,
+    ]
+}
 
 /// Makes sure this crate, and with it the codec registration, is linked into the binary.
 ///
@@ -75,5 +105,5 @@ pub use plugin::{AnscombeTransformCodec, AnscombeV1Codec, array_to_array_codec};
 /// anything else from this crate.
 #[inline(never)]
 pub fn register() {
-    std::hint::black_box(plugin::registered_names());
+    std::hint::black_box(registered_names());
 }

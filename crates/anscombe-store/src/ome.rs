@@ -10,11 +10,14 @@
 use std::path::{Path, PathBuf};
 
 use anscombe_core::{CodecParams, DataType};
-use anscombe_io::Samples;
+use anscombe_io::{FrameSource, Samples, stream_frames};
 use anscombe_pyramid::{LevelSink, Pyramid, PyramidError, SinkError, Streamer};
 use serde_json::{Value, json};
 
-use crate::store::{Compressor, GroupWriter, StoreError, StoreSpec, default_chunk_shape};
+use crate::error::StoreError;
+use crate::group::GroupWriter;
+use crate::spec::{Compressor, StoreSpec, default_chunk_shape};
+use crate::writer::batch_frames;
 
 /// What an axis measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +124,48 @@ const TIME_UNITS: &[&str] = &[
     "zeptosecond",
     "zettasecond",
 ];
+
+/// The conventional axis names of an image of `rank` axes: `y x`, `t y x`, `t z y x`,
+/// `t c z y x`; `None` for a rank OME-Zarr does not take.
+pub fn default_axis_names(rank: usize) -> Option<&'static [&'static str]> {
+    match rank {
+        2 => Some(&["y", "x"]),
+        3 => Some(&["t", "y", "x"]),
+        4 => Some(&["t", "z", "y", "x"]),
+        5 => Some(&["t", "c", "z", "y", "x"]),
+        _ => None,
+    }
+}
+
+/// Levels of pooling by `factors` until every pooled space axis of `shape` is at most
+/// `top_size` samples long (at least one level, at most 32).
+pub fn levels_to_fit(
+    shape: &[usize],
+    axes: &[OmeAxis],
+    factors: &[usize],
+    top_size: usize,
+) -> usize {
+    let pooled_space = |axis: usize| {
+        axes.get(axis).is_some_and(|a| a.kind == AxisKind::Space)
+            && factors.get(axis).copied().unwrap_or(1) > 1
+    };
+    let mut sizes: Vec<usize> = shape.to_vec();
+    let mut levels = 1;
+    loop {
+        sizes = sizes
+            .iter()
+            .zip(factors.iter().chain(std::iter::repeat(&1)))
+            .map(|(&n, &f)| n.div_ceil(f.max(1)))
+            .collect();
+        let small = (0..sizes.len())
+            .filter(|&a| pooled_space(a))
+            .all(|a| sizes[a] <= top_size);
+        if small || levels >= 32 {
+            return levels;
+        }
+        levels += 1;
+    }
+}
 
 /// What to write.
 #[derive(Debug, Clone)]
@@ -241,28 +286,39 @@ impl OmeSpec {
             .collect())
     }
 
+    /// The pooling factor along every axis.
+    ///
+    /// # Errors
+    /// [`StoreError::Settings`] when the pyramid's factors do not fit the shape.
+    pub fn factors(&self) -> Result<Vec<usize>, StoreError> {
+        self.pyramid
+            .factors_for(self.shape.len())
+            .map_err(pyramid_error)
+    }
+
+    /// The size of a sample of `level` along every axis: the full resolution's scale times
+    /// the `factors` (from [`OmeSpec::factors`]) to the power of the level.
+    pub fn level_scale(&self, factors: &[usize], level: usize) -> Vec<f64> {
+        self.scale
+            .iter()
+            .zip(factors)
+            .map(|(&s, &f)| s * (f as f64).powi(level as i32))
+            .collect()
+    }
+
     /// The group's `zarr.json`.
     ///
     /// # Errors
     /// As [`OmeSpec::validate`] and [`OmeSpec::level_shapes`].
     pub fn group_metadata(&self) -> Result<Value, StoreError> {
         self.validate()?;
-        let factors = self
-            .pyramid
-            .factors_for(self.shape.len())
-            .map_err(pyramid_error)?;
+        let factors = self.factors()?;
         let levels = self.level_shapes()?.len();
         let datasets: Vec<Value> = (0..levels)
             .map(|level| {
-                let scale: Vec<f64> = self
-                    .scale
-                    .iter()
-                    .zip(&factors)
-                    .map(|(&s, &f)| s * (f as f64).powi(level as i32))
-                    .collect();
                 json!({
                     "path": level.to_string(),
-                    "coordinateTransformations": [{"type": "scale", "scale": scale}],
+                    "coordinateTransformations": [{"type": "scale", "scale": self.level_scale(&factors, level)}],
                 })
             })
             .collect();
@@ -323,7 +379,7 @@ impl OmeSpec {
     }
 }
 
-#[allow(clippy::needless_pass_by_value)] // Used with map_err.
+#[allow(clippy::needless_pass_by_value, reason = "used with map_err")]
 fn pyramid_error(error: PyramidError) -> StoreError {
     StoreError::Settings(error.to_string())
 }
@@ -389,6 +445,29 @@ impl OmeWriter {
             streamer.push(samples, &mut self.group)?;
         }
         Ok(())
+    }
+
+    /// Writes the whole image from a movie (frames along the first axis), reading the next
+    /// batch while the current one is pooled and encoded, and completes it (see
+    /// [`OmeWriter::finish`]); `progress(frames_done, frames)` after each batch.
+    ///
+    /// # Errors
+    /// As [`OmeWriter::write_frames`] and [`OmeWriter::finish`], and [`StoreError::Movie`]
+    /// when the movie cannot be read; the image then does not appear.
+    pub fn write_movie(
+        mut self,
+        source: &mut dyn FrameSource,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<PathBuf, StoreError> {
+        let frames = source.frames();
+        let frame = source.frame_len().max(1);
+        let batch = batch_frames(frame * source.element().size(), 1);
+        stream_frames(source, batch, |first, samples| {
+            self.write_frames(&samples)?;
+            progress(first + samples.len() / frame, frames);
+            Ok::<(), StoreError>(())
+        })?;
+        self.finish()
     }
 
     /// Completes every level, writes all metadata (the group's last), and moves the image to
@@ -479,5 +558,22 @@ fn stream_error(error: PyramidError) -> StoreError {
             Err(other) => StoreError::Zarr(other.to_string()),
         },
         other => pyramid_error(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automatic_levels_stop_at_the_top_level_size() {
+        let axes: Vec<OmeAxis> = ["t", "y", "x"].iter().map(|a| OmeAxis::named(a)).collect();
+        assert_eq!(
+            levels_to_fit(&[1000, 2048, 1024], &axes, &[1, 2, 2], 256),
+            3
+        );
+        assert_eq!(levels_to_fit(&[10, 64, 64], &axes, &[1, 2, 2], 256), 1);
+        assert_eq!(default_axis_names(4), Some(&["t", "z", "y", "x"][..]));
+        assert_eq!(default_axis_names(6), None);
     }
 }

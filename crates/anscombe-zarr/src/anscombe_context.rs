@@ -1,7 +1,28 @@
-//! `anscombe-context`: the context-modelling entropy coder of `anscombe-entropy` as a Zarr V3
-//! array-to-bytes codec for `uint8` and `uint16` code arrays (it takes the place of `bytes` and
-//! a compressor after the Anscombe codec). Each chunk is one self-describing stream of
-//! `spec/anscombe-context-codec.md`, so chunks stay independent.
+//! The `anscombe-context` array-to-bytes codec: the lossless context-modelling entropy coder of
+//! `anscombe-entropy` for `uint8` and `uint16` code arrays, in place of `bytes` and a byte
+//! compressor after an Anscombe codec.
+//!
+//! It predicts each code from its own pixel's recent frames and codes the residual with rANS
+//! (about 5.3x on the bundled movie, against 3.3x with zstd). Each chunk is one self-describing
+//! stream, so chunks stay independent. Stores with it open only where this crate is linked.
+//!
+//! ### Specification
+//! `spec/anscombe-context-codec.md` (section 2 for the metadata).
+//!
+//! ### Codec `name` (Zarr V3)
+//! - `anscombe-context`
+//!
+//! ### Codec `id` (Zarr V2)
+//! None: Zarr V2 has no array-to-bytes codecs.
+//!
+//! ### Codec `configuration` example ([`ContextConfiguration`])
+//! ```rust
+//! # let JSON = r#"
+//! {}
+//! # "#;
+//! # use anscombe_zarr::anscombe_context::ContextConfiguration;
+//! # let configuration: ContextConfiguration = serde_json::from_str(JSON).unwrap();
+//! ```
 
 use std::borrow::Cow;
 use std::num::NonZeroU64;
@@ -19,29 +40,24 @@ use zarrs::metadata::Configuration;
 use zarrs::metadata::v3::MetadataV3;
 use zarrs::plugin::{PluginCreateError, ZarrVersion};
 
-use crate::codec::{sample_type, view};
+use crate::data_type::sample_type;
+use crate::view::view;
 
 /// The codec's Zarr V3 name.
-pub const CONTEXT_CODEC_NAME: &str = "anscombe-context";
+pub const NAME: &str = "anscombe-context";
 
 /// Configuration of `anscombe-context`: none yet (every chunk records its own format version);
 /// unknown keys are ignored so that later writers' options do not lock older readers out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextConfiguration {}
 
-/// The `anscombe-context` array-to-bytes codec.
+/// The `anscombe-context` codec (see the [module](self)).
 #[derive(Debug, Clone, Default)]
 pub struct AnscombeContextCodec;
 
 zarrs::plugin::impl_extension_aliases!(AnscombeContextCodec, v3: "anscombe-context", []);
 
 inventory::submit! { CodecPluginV3::new::<AnscombeContextCodec>() }
-
-/// The registered name; calling it keeps this module's registration linked.
-#[inline(never)]
-pub(crate) fn registered_name() -> &'static str {
-    CONTEXT_CODEC_NAME
-}
 
 impl AnscombeContextCodec {
     /// The codec (it has no parameters).
@@ -108,7 +124,7 @@ fn sample_bytes(data_type: &DataType) -> Result<u8, CodecError> {
         Some(anscombe_core::DataType::U8) => Ok(1),
         Some(anscombe_core::DataType::U16) => Ok(2),
         _ => Err(CodecError::Other(format!(
-            "{CONTEXT_CODEC_NAME} codes uint8 or uint16 arrays (Anscombe codes), not {}",
+            "{NAME} codes uint8 or uint16 arrays (Anscombe codes), not {}",
             data_type.name(ZarrVersion::V3).unwrap_or_default()
         ))),
     }
@@ -123,7 +139,7 @@ fn encode_typed<T: Sample + bytemuck::Pod>(
     dims: Dims,
 ) -> Result<Vec<u8>, CodecError> {
     view::<T, _>(bytes, |samples| anscombe_entropy::encode(samples, dims))?
-        .map_err(|e| CodecError::Other(format!("{CONTEXT_CODEC_NAME}: {e}")))
+        .map_err(|e| CodecError::Other(format!("{NAME}: {e}")))
 }
 
 fn decode_typed<T: Sample + bytemuck::Pod>(
@@ -131,7 +147,7 @@ fn decode_typed<T: Sample + bytemuck::Pod>(
     dims: Dims,
 ) -> Result<Vec<u8>, CodecError> {
     let samples = anscombe_entropy::decode::<T>(bytes, dims)
-        .map_err(|e| CodecError::Other(format!("{CONTEXT_CODEC_NAME}: {e}")))?;
+        .map_err(|e| CodecError::Other(format!("{NAME}: {e}")))?;
     Ok(bytemuck::cast_slice(&samples).to_vec())
 }
 

@@ -10,8 +10,8 @@ use anscombe_testkit::python;
 use anscombe_core::{CodecParams, DataType, V1Params};
 use anscombe_io::Samples;
 use anscombe_pyramid::{Method, Pyramid};
-use anscombe_zarr::ome::{AxisKind, OmeAxis, OmeSpec, OmeWriter};
-use anscombe_zarr::store::{StoreError, open_array, read_frames};
+use anscombe_store::ome::{AxisKind, OmeAxis, OmeSpec, OmeWriter};
+use anscombe_store::{StoreError, open_array, read_frames};
 use ndarray::{ArrayD, IxDyn};
 use serde_json::Value;
 

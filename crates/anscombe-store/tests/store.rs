@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use anscombe_core::{AnyCodec, CodeType, CodecParams, DataType, TransformParams, V1Params};
 use anscombe_io::Samples;
-use anscombe_zarr::store::{
+use anscombe_store::{
     BloscShuffle, Compressor, StoreError, StoreSpec, StoreWriter, ZarrFormat, array_metadata,
     context_chunk_shape, default_chunk_shape, open_array, read_frames, write_store,
 };
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anscombe-zarr-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("anscombe-store-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch");
     dir
@@ -294,7 +294,7 @@ fn missing_chunks_read_as_the_fill_value_even_at_the_edges() {
     let array = open_array(&path).expect("open");
     let (_, first) = read_frames(&array, 0..1).expect("read");
     assert_eq!(first, Samples::U16(vec![0; 19 * 24]));
-    let (_, edge) = anscombe_zarr::store::read_subset(
+    let (_, edge) = anscombe_store::read_subset(
         &array,
         &zarrs::array::ArraySubset::new_with_ranges(&[0..1, 17..19, 0..24]),
     )

@@ -10,7 +10,7 @@ use anscombe_testkit::python;
 use anscombe_core::{CodeRule, CodeType, CodecParams, DataType, V1Params};
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
-use anscombe_zarr::store::{
+use anscombe_store::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, open_array, read_subset, write_store,
 };
 use serde_json::{Value, json};

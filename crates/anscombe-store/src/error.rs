@@ -1,0 +1,83 @@
+//! Errors of the store writers and readers.
+
+use std::path::{Path, PathBuf};
+
+use anscombe_io::{MovieError, StagingError};
+use anscombe_zarr::AnscombeZarrError;
+
+/// Why a store could not be written or read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The destination exists and overwriting was not asked for.
+    #[error("{0} already exists")]
+    Exists(PathBuf),
+    /// The path holds no Zarr array.
+    #[error("{0} is not a Zarr array (no zarr.json or .zarray)")]
+    NotZarr(PathBuf),
+    /// A data type the toolkit does not handle.
+    #[error("unsupported data type {0}")]
+    DataType(String),
+    /// The configuration cannot be written.
+    #[error("invalid store settings: {0}")]
+    Settings(String),
+    /// The codec configuration is invalid.
+    #[error(transparent)]
+    Codec(#[from] AnscombeZarrError),
+    /// Samples do not fill the region they are written to.
+    #[error("{given} samples for a region of {expected}")]
+    Length {
+        /// Samples given.
+        given: usize,
+        /// Samples the region holds.
+        expected: usize,
+    },
+    /// A stream ended before the array was complete.
+    #[error("the stream ended after {given} of the {expected} frames")]
+    MissingFrames {
+        /// Frames written.
+        given: u64,
+        /// Frames of the array.
+        expected: u64,
+    },
+    /// The file system.
+    #[error("{path}: {source}")]
+    Io {
+        /// Where.
+        path: PathBuf,
+        /// What.
+        source: std::io::Error,
+    },
+    /// The movie being stored or compared could not be read (or a movie file written).
+    #[error(transparent)]
+    Movie(#[from] MovieError),
+    /// zarrs reported an error (storage, a corrupt chunk, a codec error).
+    #[error("{0}")]
+    Zarr(String),
+}
+
+impl From<StagingError> for StoreError {
+    fn from(error: StagingError) -> Self {
+        match error {
+            StagingError::Exists(path) => StoreError::Exists(path),
+            StagingError::Io { path, source } => StoreError::Io { path, source },
+            other => StoreError::Io {
+                path: PathBuf::new(),
+                source: other.into(),
+            },
+        }
+    }
+}
+
+/// A zarrs error, as its message.
+pub(crate) fn zarr_error(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Zarr(error.to_string())
+}
+
+/// A file system error at `path`.
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}

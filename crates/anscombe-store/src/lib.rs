@@ -1,0 +1,44 @@
+//! Zarr stores of photon-limited movies, on top of the codecs of `anscombe-zarr`: write a movie
+//! to a store with the Anscombe codec and a byte compressor, read frames back, describe a
+//! store, and check a store against the movie it came from; OME-Zarr 0.5 multiscale images;
+//! the result groups of the background and detector tools.
+//!
+//! Every writer stages its output beside the destination and renames it into place when
+//! complete (`anscombe_io::Staged`): an interrupted write leaves nothing, and a replaced store
+//! survives a failed replacement.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`spec`] | what a store holds: [`StoreSpec`], [`Compressor`], chunk shapes |
+//! | [`metadata`] | the `zarr.json` / `.zarray` a spec becomes |
+//! | [`writer`], [`group`] | writing arrays and groups chunk row by chunk row |
+//! | [`reader`] | opening arrays, reading frames, [`ZarrMovie`], [`StoreInfo`] |
+//! | [`output`] | a movie written to a store or to a TIFF or NPY file |
+//! | [`ome`] | OME-Zarr 0.5 multiscale images |
+//! | [`background`], [`detector`] | the result groups of `anscombe background` and `anscombe detector` |
+//! | [`verify`] | the error of a store in photons against the codec's bound |
+
+pub mod background;
+pub mod detector;
+mod error;
+pub mod group;
+pub mod metadata;
+pub mod ome;
+pub mod output;
+pub mod reader;
+pub mod spec;
+mod staging;
+pub mod verify;
+pub mod writer;
+
+pub use error::StoreError;
+pub use group::GroupWriter;
+pub use metadata::array_metadata;
+pub use output::MovieOutput;
+pub use reader::{
+    StoreInfo, ZarrMovie, array_codec, open_array, read_frames, read_subset, stored_bytes,
+};
+pub use spec::{
+    BloscShuffle, Compressor, StoreSpec, ZarrFormat, context_chunk_shape, default_chunk_shape,
+};
+pub use writer::{ArrayWriter, StoreWriter, batch_frames, write_movie, write_store};

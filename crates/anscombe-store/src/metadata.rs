@@ -1,0 +1,162 @@
+//! The array metadata a [`StoreSpec`] becomes: `zarr.json` (Zarr V3) or `.zarray` (Zarr V2),
+//! with the codec pipeline spelled as zarr-python and zarrs expect it.
+
+use anscombe_core::DataType;
+use anscombe_zarr::{AnscombeCodec, CONTEXT_CODEC_NAME, zarrs_data_type};
+use serde_json::{Value, json};
+use zarrs::plugin::ZarrVersion;
+
+use crate::error::StoreError;
+use crate::spec::{BloscShuffle, Compressor, StoreSpec, ZarrFormat};
+
+/// The array metadata JSON of a store (what `zarr.json` or `.zarray` will hold).
+///
+/// # Errors
+/// [`StoreError::Settings`] for combinations the format cannot hold (pcodec or
+/// `anscombe-context` in Zarr V2, `anscombe-context` on other than `uint8` or `uint16` values,
+/// `uint16` anscombe-v1 codes in Zarr V2, a chunk shape of the wrong rank).
+pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
+    let chunks = spec.chunks();
+    if chunks.len() != spec.shape.len() || chunks.contains(&0) {
+        return Err(StoreError::Settings(format!(
+            "chunk shape {chunks:?} does not fit array shape {:?}",
+            spec.shape
+        )));
+    }
+    let codec = spec.effective_codec().map(AnscombeCodec::new).transpose()?;
+    let code_size = match &codec {
+        Some(codec) => codec
+            .resolve(&zarrs_data_type(spec.data_type))
+            .map_err(|e| StoreError::Settings(e.to_string()))?
+            .rule()
+            .code_type()
+            .data_type()
+            .size(),
+        None => spec.data_type.size(),
+    };
+    let small_unsigned = match &codec {
+        Some(_) => code_size <= 2,
+        None => matches!(spec.data_type, DataType::U8 | DataType::U16),
+    };
+    if spec.compressor == Compressor::Context && !small_unsigned {
+        return Err(StoreError::Settings(format!(
+            "{} codes uint8 and uint16 arrays, not {} values (put the Anscombe codec before it, \
+             or choose another compressor)",
+            CONTEXT_CODEC_NAME,
+            match &codec {
+                Some(_) => format!("{code_size}-byte code"),
+                None => spec.data_type.name().to_string(),
+            }
+        )));
+    }
+    match spec.format {
+        ZarrFormat::V3 => Ok(v3_metadata(spec, &chunks, codec.as_ref(), code_size)),
+        ZarrFormat::V2 => v2_metadata(spec, &chunks, codec.as_ref(), code_size),
+    }
+}
+
+fn v3_metadata(
+    spec: &StoreSpec,
+    chunks: &[u64],
+    codec: Option<&AnscombeCodec>,
+    code_size: usize,
+) -> Value {
+    let mut codecs = Vec::new();
+    if let Some(codec) = codec {
+        codecs.push(json!({
+            "name": codec.identity().name(),
+            "configuration": codec.configuration_json(ZarrVersion::V3),
+        }));
+    }
+    match spec.compressor {
+        Compressor::Pcodec { level } => codecs.push(json!({
+            "name": "numcodecs.pcodec",
+            "configuration": {"level": level, "mode_spec": "auto", "delta_spec": "auto", "paging_spec": "equal_pages_up_to", "equal_pages_up_to": 262_144}
+        })),
+        Compressor::Context => codecs.push(json!({"name": CONTEXT_CODEC_NAME, "configuration": {}})),
+        _ => codecs.push(json!({"name": "bytes", "configuration": {"endian": "little"}})),
+    }
+    match spec.compressor {
+        Compressor::Zstd { level } => {
+            codecs.push(json!({"name": "zstd", "configuration": {"level": level, "checksum": false}}));
+        }
+        Compressor::BloscZstd { level, shuffle } => codecs.push(json!({
+            "name": "blosc",
+            "configuration": {"cname": "zstd", "clevel": level, "shuffle": match shuffle {
+                BloscShuffle::None => "noshuffle", BloscShuffle::Byte => "shuffle", BloscShuffle::Bit => "bitshuffle",
+            }, "typesize": code_size, "blocksize": 0}
+        })),
+        Compressor::None | Compressor::Pcodec { .. } | Compressor::Context => {}
+    }
+    let mut metadata = json!({
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": spec.shape,
+        "data_type": spec.data_type.name(),
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": 0,
+        "codecs": codecs,
+        "attributes": spec.attributes,
+    });
+    if let (Some(names), Some(object)) = (&spec.dimension_names, metadata.as_object_mut()) {
+        object.insert("dimension_names".into(), json!(names));
+    }
+    metadata
+}
+
+fn v2_metadata(
+    spec: &StoreSpec,
+    chunks: &[u64],
+    codec: Option<&AnscombeCodec>,
+    code_size: usize,
+) -> Result<Value, StoreError> {
+    if let Some(codec) = codec
+        && codec.identity() == anscombe_core::Identity::V1
+        && code_size != 1
+    {
+        return Err(StoreError::Settings(
+            "Zarr V2 anscombe-v1 stores hold uint8 codes only (zarr-python ignores encoded_dtype \
+             in V2 metadata and would misread uint16 codes); use Zarr V3 or a larger gain"
+                .into(),
+        ));
+    }
+    let compressor = match spec.compressor {
+        Compressor::None => Value::Null,
+        Compressor::Zstd { level } => json!({"id": "zstd", "level": level}),
+        Compressor::BloscZstd { level, shuffle } => json!({
+            "id": "blosc", "cname": "zstd", "clevel": level, "blocksize": 0,
+            "shuffle": match shuffle { BloscShuffle::None => 0, BloscShuffle::Byte => 1, BloscShuffle::Bit => 2 },
+        }),
+        Compressor::Pcodec { .. } => {
+            return Err(StoreError::Settings("pcodec needs Zarr V3".into()));
+        }
+        Compressor::Context => {
+            return Err(StoreError::Settings(format!(
+                "{CONTEXT_CODEC_NAME} needs Zarr V3 (it replaces the bytes codec, which V2 cannot express)"
+            )));
+        }
+    };
+    let filters = codec.map_or(Value::Null, |codec| {
+        let mut filter = codec.configuration_json(ZarrVersion::V2);
+        filter.insert("id".into(), json!(codec.identity().name()));
+        // A V2 filter never learns the array's data type, so a numcodecs reader of
+        // anscombe-transform could not decode without it (spec section 9.2).
+        if codec.identity() == anscombe_core::Identity::Transform {
+            filter.insert("decoded_dtype".into(), json!(spec.data_type.name()));
+        }
+        json!([filter])
+    });
+    Ok(json!({
+        "zarr_format": 2,
+        "shape": spec.shape,
+        "chunks": chunks,
+        "dtype": anscombe_io::npy::descr(spec.data_type.into()),
+        "compressor": compressor,
+        "fill_value": 0,
+        "order": "C",
+        "filters": filters,
+        "dimension_separator": ".",
+        "attributes": spec.attributes,
+    }))
+}

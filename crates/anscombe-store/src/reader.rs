@@ -1,0 +1,286 @@
+//! Reading stores: arrays, frames and regions of them, a store as a movie, the Anscombe codec
+//! of an array, and what a store holds.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use anscombe_core::CodecParams;
+use anscombe_io::{Element, Samples};
+use anscombe_zarr::{AnscombeConfiguration, sample_type};
+use serde::Serialize;
+use zarrs::array::{Array, ArraySubset};
+use zarrs::filesystem::FilesystemStore;
+
+use crate::error::{StoreError, zarr_error};
+
+/// Opens an existing array (Zarr V2 or V3) for reading and writing.
+///
+/// # Errors
+/// [`StoreError::NotZarr`] when the path holds no array metadata, or the zarrs error (an
+/// unknown codec, say).
+pub fn open_array(path: impl AsRef<Path>) -> Result<Array<FilesystemStore>, StoreError> {
+    anscombe_zarr::register();
+    let path = path.as_ref();
+    if !path.join("zarr.json").is_file() && !path.join(".zarray").is_file() {
+        return Err(StoreError::NotZarr(path.to_path_buf()));
+    }
+    let store = Arc::new(FilesystemStore::new(path).map_err(zarr_error)?);
+    Array::open(store, "/").map_err(zarr_error)
+}
+
+/// Reads frames `range` (all other axes whole) of an array. Only the chunks the range touches
+/// are read and decoded, in parallel.
+///
+/// # Errors
+/// [`StoreError`] for a range past the end, an unsupported type, or a chunk that fails to
+/// decode (corrupt or truncated).
+pub fn read_frames(
+    array: &Array<FilesystemStore>,
+    range: Range<u64>,
+) -> Result<(Vec<u64>, Samples), StoreError> {
+    let shape = array.shape().to_vec();
+    let frames = shape.first().copied().unwrap_or(0);
+    if range.start > range.end || range.end > frames {
+        return Err(StoreError::Settings(format!(
+            "frames {range:?} are outside 0..{frames}"
+        )));
+    }
+    let ranges: Vec<Range<u64>> = std::iter::once(range.clone())
+        .chain(shape.iter().skip(1).map(|&n| 0..n))
+        .collect();
+    read_subset(array, &ArraySubset::new_with_ranges(&ranges))
+}
+
+/// Reads any region of an array.
+///
+/// # Errors
+/// As [`read_frames`].
+pub fn read_subset(
+    array: &Array<FilesystemStore>,
+    subset: &ArraySubset,
+) -> Result<(Vec<u64>, Samples), StoreError> {
+    let shape = subset.shape().to_vec();
+    let element = sample_type(array.data_type())
+        .map(Element::from)
+        .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
+    macro_rules! read {
+        ($variant:ident, $t:ty) => {
+            Samples::$variant(
+                array
+                    .retrieve_array_subset::<Vec<$t>>(subset)
+                    .map_err(zarr_error)?,
+            )
+        };
+    }
+    let samples = match element {
+        Element::U8 => read!(U8, u8),
+        Element::I8 => read!(I8, i8),
+        Element::U16 => read!(U16, u16),
+        Element::I16 => read!(I16, i16),
+        Element::U32 => read!(U32, u32),
+        Element::I32 => read!(I32, i32),
+        Element::F32 => read!(F32, f32),
+        Element::F64 => read!(F64, f64),
+        other => return Err(StoreError::DataType(other.to_string())),
+    };
+    Ok((shape, samples))
+}
+
+/// A Zarr array read as a movie (frames along the first axis).
+pub struct ZarrMovie {
+    array: Array<FilesystemStore>,
+    shape: Vec<usize>,
+    element: Element,
+}
+
+impl std::fmt::Debug for ZarrMovie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZarrMovie")
+            .field("shape", &self.shape)
+            .field("element", &self.element)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZarrMovie {
+    /// Opens an array as a movie.
+    ///
+    /// # Errors
+    /// As [`open_array`], and [`StoreError::DataType`] for a type the toolkit does not handle.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let array = open_array(path)?;
+        let element = sample_type(array.data_type())
+            .map(Element::from)
+            .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
+        let shape = array.shape().iter().map(|&n| n as usize).collect();
+        Ok(ZarrMovie {
+            array,
+            shape,
+            element,
+        })
+    }
+
+    /// The underlying array.
+    pub fn array(&self) -> &Array<FilesystemStore> {
+        &self.array
+    }
+}
+
+impl anscombe_io::FrameSource for ZarrMovie {
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn element(&self) -> Element {
+        self.element
+    }
+
+    fn read_frames(
+        &mut self,
+        start: usize,
+        count: usize,
+    ) -> Result<Samples, anscombe_io::MovieError> {
+        read_frames(&self.array, start as u64..(start + count) as u64)
+            .map(|(_, samples)| samples)
+            .map_err(|e| anscombe_io::MovieError::Format {
+                path: "zarr array".into(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// The Anscombe codec of an array's pipeline, if it has one.
+pub fn array_codec(array: &Array<FilesystemStore>) -> Option<CodecParams> {
+    let metadata = serde_json::to_value(array.metadata()).ok()?;
+    let v3 = metadata["codecs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| (c["name"].as_str(), c["configuration"].clone()));
+    let v2 = metadata["filters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(metadata.get("compressor").filter(|c| !c.is_null()))
+        .map(|c| (c["id"].as_str(), c.clone()));
+    v3.chain(v2).find_map(|(name, configuration)| {
+        AnscombeConfiguration::from_json(name?, configuration)?
+            .ok()?
+            .params()
+            .ok()
+    })
+}
+
+/// Bytes the array's chunks take on disk.
+pub fn stored_bytes(path: impl AsRef<Path>) -> u64 {
+    fn walk(path: &Path) -> u64 {
+        std::fs::read_dir(path).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        walk(&p)
+                    } else {
+                        e.metadata().map_or(0, |m| m.len())
+                    }
+                })
+                .sum()
+        })
+    }
+    walk(path.as_ref())
+}
+
+/// What a store holds: its format, shape, chunks, codec pipeline and parameters, and sizes.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreInfo {
+    /// 2 or 3.
+    pub zarr_format: u64,
+    /// Array shape.
+    pub shape: Vec<u64>,
+    /// The data type, as zarrs names it.
+    pub data_type: String,
+    /// Chunk shape.
+    pub chunks: Vec<u64>,
+    /// Number of chunks in the grid.
+    pub chunks_total: u64,
+    /// The codecs in order (Zarr V2: the filters, then the compressor marked as such).
+    pub codecs: Vec<String>,
+    /// The Anscombe codec's name and parameters, if the pipeline has one.
+    pub anscombe: Option<serde_json::Value>,
+    /// Bytes of the decoded array.
+    pub decoded_bytes: u64,
+    /// Bytes the store takes on disk.
+    pub stored_bytes: u64,
+    /// `decoded_bytes / stored_bytes`.
+    pub ratio: f64,
+}
+
+impl StoreInfo {
+    /// Describes the array at `path`.
+    ///
+    /// # Errors
+    /// As [`open_array`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let array = open_array(path)?;
+        let metadata = serde_json::to_value(array.metadata()).map_err(zarr_error)?;
+        let format = metadata["zarr_format"].as_u64().unwrap_or(3);
+        let name = |value: Option<&str>| value.unwrap_or("?").to_string();
+        let codecs: Vec<String> = if format == 2 {
+            let filters = metadata["filters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| name(f["id"].as_str()));
+            let compressor = metadata
+                .get("compressor")
+                .filter(|c| !c.is_null())
+                .map(|c| format!("{} (compressor)", name(c["id"].as_str())));
+            filters.chain(compressor).collect()
+        } else {
+            metadata["codecs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                // A codec without configuration may be written as its bare name.
+                .map(|c| name(c.as_str().or(c["name"].as_str())))
+                .collect()
+        };
+        let shape = array.shape().to_vec();
+        let chunks = chunk_shape(&array);
+        let size = sample_type(array.data_type()).map_or(0, anscombe_core::DataType::size);
+        let decoded = shape.iter().product::<u64>() * size as u64;
+        let stored = stored_bytes(path);
+        Ok(StoreInfo {
+            zarr_format: format,
+            chunks_total: shape
+                .iter()
+                .zip(&chunks)
+                .map(|(&s, &c)| s.div_ceil(c.max(1)))
+                .product(),
+            shape,
+            data_type: array.data_type().to_string(),
+            chunks,
+            codecs,
+            anscombe: array_codec(&array).map(|p| {
+                serde_json::json!({"codec": p.identity().name(), "conversion_gain": p.conversion_gain(),
+                                   "zero_level": p.zero_level(), "beta": p.beta()})
+            }),
+            decoded_bytes: decoded,
+            stored_bytes: stored,
+            ratio: decoded as f64 / stored.max(1) as f64,
+        })
+    }
+}
+
+/// The chunk shape of a regular grid (empty for another grid).
+pub(crate) fn chunk_shape<S: ?Sized>(array: &Array<S>) -> Vec<u64> {
+    array
+        .chunk_grid()
+        .chunk_shape_u64(&vec![0; array.dimensionality()])
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
