@@ -9,6 +9,7 @@ use crate::python::{run_command, venv_python};
 /// Suites and the extra Python packages their reference needs.
 const SUITES: &[(&str, &[&str])] = &[
     ("core", &[]),
+    ("poisson", &[]),
     ("zarr", &[]),
     ("calibrate", &[]),
     ("cli", &["tifffile==2026.3.3"]),

@@ -7,7 +7,13 @@ use anyhow::{Context, Result};
 
 /// The vendored fixture families (`fixtures/<family>`) that have a checker, checked by default
 /// with the spec's own vectors. A vendored folder not listed here is named as not checked.
-const CHECKED_FAMILIES: [&str; 4] = ["anscombe-transform", "tinybrain", "dcnum", "detectorcal"];
+const CHECKED_FAMILIES: [&str; 5] = [
+    "anscombe-transform",
+    "poisson-numcodecs",
+    "tinybrain",
+    "dcnum",
+    "detectorcal",
+];
 
 /// Checks each folder (or the default ones); true when nothing failed.
 pub(crate) fn run(folders: &[PathBuf]) -> Result<bool> {
@@ -38,7 +44,7 @@ pub(crate) fn run(folders: &[PathBuf]) -> Result<bool> {
 fn default_folders() -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let root = crate::workspace_root();
     let fixtures = root.join("fixtures");
-    let mut folders = vec![root.join("spec/vectors")];
+    let mut folders = vec![root.join("spec/vectors"), root.join("spec/vectors/poisson")];
     folders.extend(CHECKED_FAMILIES.iter().map(|family| fixtures.join(family)));
     let mut unchecked: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .with_context(|| format!("listing {}", fixtures.display()))?

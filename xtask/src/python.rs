@@ -14,12 +14,46 @@ pub(crate) const REFERENCE_PACKAGES: &[&str] = &[
     "scikit-learn==1.9.1",
 ];
 
-/// The workspace's `.venv`, created and filled on first use; returns its `python`.
+/// Packages of the zarr-python 2 environment (the writer of most poisson-numcodecs stores),
+/// pinned to the versions the shared fixtures were made with; poisson-numcodecs is added from
+/// its source folder.
+const ZARR2_PACKAGES: &[&str] = &["zarr==2.18.7", "numcodecs==0.15.2", "numpy==2.4.6"];
+
+/// The workspace's `.venv`, created and filled on first use; returns its `python`. It also
+/// holds poisson-numcodecs where its source folder is present.
 ///
 /// Each step says what it does, and pip shows what it downloads and installs (on a first run,
 /// the wheels of NumPy, SciPy, scikit-learn, zarr and the rest).
 pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
-    let venv = crate::workspace_root().join(".venv");
+    let reference = anscombe_testkit::poisson_reference().map(|p| p.display().to_string());
+    let wanted: Vec<&str> = REFERENCE_PACKAGES
+        .iter()
+        .chain(extra)
+        .copied()
+        .chain(reference.as_deref())
+        .collect();
+    ensure_venv(".venv", &wanted)
+}
+
+/// `.venv-zarr2`: zarr-python 2 with poisson-numcodecs, for the interop tests of `poisson`
+/// stores; `None` (and nothing created) where poisson-numcodecs' source is absent.
+pub(crate) fn zarr2_python() -> Result<Option<PathBuf>> {
+    let Some(reference) = anscombe_testkit::poisson_reference() else {
+        return Ok(None);
+    };
+    let reference = reference.display().to_string();
+    let wanted: Vec<&str> = ZARR2_PACKAGES
+        .iter()
+        .copied()
+        .chain([reference.as_str()])
+        .collect();
+    ensure_venv(".venv-zarr2", &wanted).map(Some)
+}
+
+/// A virtual environment under the workspace root with exactly `wanted` installed (pip
+/// arguments; entries "--no-deps NAME" without their dependencies); returns its `python`.
+fn ensure_venv(name: &str, wanted: &[&str]) -> Result<PathBuf> {
+    let venv = crate::workspace_root().join(name);
     let python = venv.join("bin/python");
     if !python.is_file() {
         run_command(
@@ -27,7 +61,6 @@ pub(crate) fn venv_python(extra: &[&str]) -> Result<PathBuf> {
             &format!("creating the Python environment {}", venv.display()),
         )?;
     }
-    let wanted: Vec<&str> = REFERENCE_PACKAGES.iter().chain(extra).copied().collect();
     // A marker of what was installed last: reinstall only when the list changes.
     let marker = venv.join("anscombe-requirements.txt");
     let listed = wanted.join("\n");

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::python::{run_command, venv_python};
+use crate::python::{run_command, venv_python, zarr2_python};
 use crate::step;
 
 /// Python packages the interop tests run besides the reference codec: tifffile for TIFF
@@ -20,19 +20,32 @@ const TEST_PACKAGES: &[&str] = &[
     "--no-deps ngff-zarr==0.50.0",
 ];
 
-/// Prepares `.venv` and runs `cargo test --workspace` with `ANSCOMBE_PYTHON` pointing at it.
+/// Prepares `.venv` (and `.venv-zarr2` where poisson-numcodecs' source is present) and runs
+/// `cargo test --workspace` with `ANSCOMBE_PYTHON` (and `ANSCOMBE_PYTHON_ZARR2`) pointing at
+/// them.
 ///
 /// Every step announces itself with the time; cargo prints its own build progress (a fresh
 /// clone compiles for several minutes before the first test runs).
 pub(crate) fn run(cargo_args: &[String]) -> Result<bool> {
     let start = Instant::now();
     let python = venv_python(TEST_PACKAGES)?;
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .current_dir(crate::workspace_root())
+        .args(["test", "--workspace"])
+        .args(cargo_args)
+        .env("ANSCOMBE_PYTHON", &python);
+    match zarr2_python()? {
+        Some(zarr2) => {
+            command.env("ANSCOMBE_PYTHON_ZARR2", zarr2);
+        }
+        None => step::announce(
+            "poisson-numcodecs' source (../shared/reference) is absent: the tests that need it \
+             skip",
+        ),
+    }
     run_command(
-        Command::new(env!("CARGO"))
-            .current_dir(crate::workspace_root())
-            .args(["test", "--workspace"])
-            .args(cargo_args)
-            .env("ANSCOMBE_PYTHON", &python),
+        &mut command,
         "cargo test --workspace: build the tests (cargo shows its progress), then run them",
     )?;
     step::announce(&format!(

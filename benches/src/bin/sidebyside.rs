@@ -24,6 +24,7 @@ fn main() -> Result<()> {
     };
     match suite.as_str() {
         "core" => core(Path::new(python)),
+        "poisson" => poisson(Path::new(python)),
         "zarr" => zarr(Path::new(python)),
         "calibrate" => calibrate(Path::new(python)),
         "cli" => cli(Path::new(python)),
@@ -34,7 +35,7 @@ fn main() -> Result<()> {
         // Internal: one streaming calibration in a process of its own, for its peak memory.
         "calibrate-stream" => calibrate_stream(Path::new(python)),
         other => bail!(
-            "unknown suite {other:?} (known: core, zarr, calibrate, cli, pyramid, background, detector, ratio)"
+            "unknown suite {other:?} (known: core, poisson, zarr, calibrate, cli, pyramid, background, detector, ratio)"
         ),
     }
 }
@@ -152,6 +153,113 @@ fn core_pair<I: Sample>(
             reference: seconds("decode_s")?,
         },
     ])
+}
+
+/// The `poisson` codec, ours against poisson-numcodecs 0.1.0 on a (100, 512, 512) int16
+/// movie, both modes, one core. The configuration is one our writer accepts in both modes,
+/// which few are with uint8 codes and int16 values (dark 50: of photon sensitivities 15 to 30
+/// in steps of 0.5, only 17): at 20 formula mode is refused (code 162, input 32767, decodes to
+/// 32852, past int16), at 22 lookup mode (its ramp lifts the top entry to 32839).
+fn poisson(python: &Path) -> Result<()> {
+    use anscombe_core::{
+        CodeSlice, CodeSliceMut, DataType, PoissonCodec, PoissonParams, SampleSlice, SampleSliceMut,
+    };
+
+    if reference_folder("reference/poisson-numcodecs-0.1.0").is_none() {
+        println!(
+            "poisson suite skipped: poisson-numcodecs' source (../shared/reference) is absent, \
+             so the reference cannot run"
+        );
+        return Ok(());
+    }
+    let dir = scratch()?;
+    let (frames, height, width, repeats) = (100, 512, 512, 7);
+    let (dark, sensitivity) = (50.0, 17.0);
+    eprintln!("generating a ({frames}, {height}, {width}) int16 Poisson movie...");
+    let levels = poisson_movie(frames, height, width, sensitivity, dark, 20.0, 13);
+    let samples: Vec<i16> = levels.iter().map(|&v| i16::from_f64(v.round())).collect();
+    let path = dir.join("movie.npy");
+    NpyArray::new(vec![frames, height, width], Samples::I16(samples.clone()))
+        .context("shape")?
+        .write(&path)?;
+    let bytes = (samples.len() * 2) as f64;
+    let mut rows = Vec::new();
+    for use_lookup in [true, false] {
+        let mode = if use_lookup { "lookup" } else { "formula" };
+        let params = PoissonParams {
+            use_lookup,
+            ..PoissonParams::new(dark, sensitivity)
+        };
+        let codec = PoissonCodec::new(&params)?;
+        let encoder = codec.encoder(DataType::I16)?;
+        let mut codes = vec![0u8; samples.len()];
+        let mut decoded = vec![0i16; samples.len()];
+        let encode = median_seconds(
+            repeats,
+            || Ok(()),
+            || encoder.encode(SampleSlice::I16(&samples), CodeSliceMut::U8(&mut codes)),
+        )?;
+        let decode = median_seconds(
+            repeats,
+            || Ok(()),
+            || codec.decode(CodeSlice::U8(&codes), SampleSliceMut::I16(&mut decoded)),
+        )?;
+        eprintln!("running poisson-numcodecs, {mode} mode ({repeats} repeats)...");
+        let theirs = reference(
+            python,
+            "bench_poisson.py",
+            &[
+                path.display().to_string(),
+                dark.to_string(),
+                sensitivity.to_string(),
+                use_lookup.to_string(),
+                repeats.to_string(),
+            ],
+        )?;
+        // The same codes and values as the reference, or the timing means nothing.
+        if theirs["codes_sha256"].as_str() != Some(sha256_hex(&codes).as_str())
+            || theirs["decoded_sha256"].as_str()
+                != Some(sha256_hex(bytemuck::cast_slice(&decoded)).as_str())
+        {
+            bail!("{mode} mode: our codes or decoded values differ from the reference's");
+        }
+        let seconds = |key: &str| theirs[key].as_f64().context("reference timing");
+        rows.push(Row {
+            label: format!("{mode} encode int16 -> uint8"),
+            bytes,
+            ours: encode,
+            reference: seconds("encode_s")?,
+        });
+        rows.push(Row {
+            label: format!("{mode} decode uint8 -> int16"),
+            bytes,
+            ours: decode,
+            reference: seconds("decode_s")?,
+        });
+    }
+    print_table(
+        &format!(
+            "poisson codec ({frames}, {height}, {width}) int16, dark 50, photon sensitivity 17, \
+             uint8 codes; identical codes and values checked; one core, GB/s of samples"
+        ),
+        &rows,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// A folder inside the shared folder, if present.
+fn reference_folder(relative: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::env::var_os("ANSCOMBE_SHARED")
+        .map(PathBuf::from)
+        .or_else(|| {
+            root.ancestors()
+                .map(|a| a.join("shared"))
+                .find(|candidate| candidate.join("fixtures").is_dir())
+        })
+        .map(|shared| shared.join(relative))
+        .filter(|folder| folder.is_dir())
 }
 
 /// Writing and reading a (200, 512, 512) uint16 movie: Anscombe + zstd 3 and zstd alone, ours

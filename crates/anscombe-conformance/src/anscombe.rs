@@ -9,7 +9,7 @@ use anscombe_core::{
 use anscombe_io::{Element, Samples};
 use serde_json::Value;
 
-use crate::fixture::{array, number, text};
+use crate::fixture::{array, number, same, text};
 use crate::report::{Outcome, Report};
 
 pub(crate) fn check(folder: &Path, manifest: &Value) -> Report {
@@ -415,38 +415,5 @@ fn check_calibration(folder: &Path, case: &Value) -> Result<String, String> {
         ours.conversion_gain,
         ours.zero_level,
         theirs_outliers.len()
-    ))
-}
-
-/// Exact equality, with the first difference and the count in the message.
-fn same(what: &str, ours: &Samples, theirs: &Samples) -> Result<(), String> {
-    if ours.element() != theirs.element() {
-        return Err(format!(
-            "{what}: ours are {}, reference {}",
-            ours.element(),
-            theirs.element()
-        ));
-    }
-    if ours.len() != theirs.len() {
-        return Err(format!(
-            "{what}: {} values, reference {}",
-            ours.len(),
-            theirs.len()
-        ));
-    }
-    if ours == theirs {
-        return Ok(());
-    }
-    let (a, b) = (ours.to_f64(), theirs.to_f64());
-    let differing: Vec<usize> = (0..a.len())
-        .filter(|&i| a[i].to_bits() != b[i].to_bits())
-        .collect();
-    let first = differing.first().copied().unwrap_or(0);
-    Err(format!(
-        "{what}: {} of {} differ; first at {first}: ours {}, reference {}",
-        differing.len(),
-        a.len(),
-        a[first],
-        b[first]
     ))
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
 use serde_json::Value;
 
@@ -67,4 +68,37 @@ pub(crate) fn text<'a>(value: &'a Value, key: &str) -> Result<&'a str, String> {
     value[key]
         .as_str()
         .ok_or_else(|| format!("manifest has no string {key}"))
+}
+
+/// Exact equality, with the first difference and the count in the message.
+pub(crate) fn same(what: &str, ours: &Samples, theirs: &Samples) -> Result<(), String> {
+    if ours.element() != theirs.element() {
+        return Err(format!(
+            "{what}: ours are {}, reference {}",
+            ours.element(),
+            theirs.element()
+        ));
+    }
+    if ours.len() != theirs.len() {
+        return Err(format!(
+            "{what}: {} values, reference {}",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    if ours == theirs {
+        return Ok(());
+    }
+    let (a, b) = (ours.to_f64(), theirs.to_f64());
+    let differing: Vec<usize> = (0..a.len())
+        .filter(|&i| a[i].to_bits() != b[i].to_bits())
+        .collect();
+    let first = differing.first().copied().unwrap_or(0);
+    Err(format!(
+        "{what}: {} of {} differ; first at {first}: ours {}, reference {}",
+        differing.len(),
+        a.len(),
+        a[first],
+        b[first]
+    ))
 }

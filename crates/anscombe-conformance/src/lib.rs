@@ -9,6 +9,7 @@ mod anscombe;
 mod dcnum;
 mod detectorcal;
 mod fixture;
+mod poisson;
 mod report;
 mod tinybrain;
 
@@ -32,6 +33,8 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
         .or_else(|| manifest.pointer("/generated_with/reference/package"))
         .and_then(serde_json::Value::as_str);
     match family {
+        // Has stores too, but names its package: never taken for anscombe-transform.
+        Some("poisson-numcodecs") => Ok(poisson_numcodecs(folder, &manifest)),
         None if manifest.get("stores").is_some() => Ok(anscombe::check(folder, &manifest)),
         Some("tinybrain") => Ok(tinybrain::check(folder, &manifest)),
         Some("dcnum") => Ok(dcnum::check(folder, &manifest)),
@@ -41,4 +44,11 @@ pub fn check_folder(folder: &Path) -> Result<Report, FixtureError> {
             "(manifest names no package)".into(),
         )),
     }
+}
+
+/// The poisson-numcodecs family: codec cases, then stores.
+fn poisson_numcodecs(folder: &Path, manifest: &serde_json::Value) -> Report {
+    let mut outcomes = poisson::check_cases(folder, manifest);
+    outcomes.extend(poisson::check_stores(folder, manifest));
+    Report { outcomes }
 }

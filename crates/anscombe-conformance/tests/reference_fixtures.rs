@@ -114,3 +114,39 @@ fn detectorcal_fits_and_corrections_agree_within_the_manifest_tolerance() {
         }
     }
 }
+
+#[test]
+fn poisson_numcodecs_codec_cases_are_exact_and_quirks_reproduced_and_refused() {
+    let report = check_folder(&fixture("poisson-numcodecs")).expect("manifest");
+    println!("{report}");
+    let codec: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == "codec")
+        .collect();
+    assert_eq!(codec.len(), 23, "every codec case of the manifest is run");
+    for outcome in codec {
+        let Verdict::Pass(note) = &outcome.verdict else {
+            panic!("{}: {:?}", outcome.name, outcome.verdict)
+        };
+        if outcome.name.starts_with("quirk_") {
+            assert!(
+                note.contains("reproduced on decode"),
+                "{}: {note}",
+                outcome.name
+            );
+            assert!(note.contains("encode refused"), "{}: {note}", outcome.name);
+            assert!(
+                note.contains("as the manifest says"),
+                "{}: {note}",
+                outcome.name
+            );
+        } else if outcome.name.starts_with("error_") {
+            assert!(note.contains("refused"), "{}: {note}", outcome.name);
+        } else {
+            assert!(note.contains("decoded values"), "{}: {note}", outcome.name);
+            assert!(note.contains("exact;"), "{}: {note}", outcome.name);
+        }
+    }
+    assert_eq!(report.failed(), 0);
+}

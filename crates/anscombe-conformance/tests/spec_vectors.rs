@@ -20,3 +20,20 @@ fn spec_vectors_all_pass() {
         );
     }
 }
+
+/// The poisson codec's vectors (spec/poisson-codec.md), made by running poisson-numcodecs.
+#[test]
+fn poisson_spec_vectors_all_pass() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/vectors/poisson");
+    let report = check_folder(&folder).expect("spec/vectors/poisson/manifest.json");
+    println!("{report}");
+    assert_eq!(report.outcomes.len(), 19, "every vector is run");
+    for outcome in &report.outcomes {
+        assert!(
+            matches!(outcome.verdict, Verdict::Pass(_)),
+            "{}: {:?}",
+            outcome.name,
+            outcome.verdict
+        );
+    }
+}

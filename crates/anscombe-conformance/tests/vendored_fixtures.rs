@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use anscombe_conformance::{FixtureError, check_folder};
 use anscombe_testkit::{fixture, fixtures_dir, sha256_hex};
 use serde_json::Value;
 
@@ -98,17 +97,5 @@ fn every_vendored_file_is_the_one_its_manifest_names() {
         }
         let named: BTreeSet<String> = named.into_keys().collect();
         assert_eq!(on_disk, named, "{family}: files and manifest differ");
-    }
-}
-
-/// `poisson-numcodecs` is vendored for the codec that will read it; until that codec has a
-/// checker, the folder must be refused, not read as the anscombe-transform layout it resembles.
-/// (Replace this test with the family's conformance test when the checker lands.)
-#[test]
-fn poisson_numcodecs_has_no_checker_yet() {
-    match check_folder(&fixture("poisson-numcodecs")) {
-        Err(FixtureError::UnknownFamily(family)) => assert_eq!(family, "poisson-numcodecs"),
-        Err(other) => panic!("{other}"),
-        Ok(report) => panic!("checked as another family:\n{report}"),
     }
 }

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::numpy::{float_to_u32, truncate_to_i32};
+
 /// The element type of the samples a codec encodes and decodes (the array's data type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataType {
@@ -164,6 +166,13 @@ pub trait Sample: Copy + PartialOrd + Send + Sync + fmt::Debug + 'static + seale
     fn to_f64(self) -> f64;
     /// Converts with Rust `as` semantics: integers truncate toward zero and saturate, NaN becomes 0.
     fn from_f64(value: f64) -> Self;
+    /// Converts as NumPy's `astype` does on x86-64: integers truncate toward zero and wrap
+    /// modulo 2^bits, NaN and infinities become 0 in 8- and 16-bit types (the rules, with
+    /// their exceptions for 32-bit types, are in the `numpy` module). Defined for every value.
+    fn from_f64_numpy(value: f64) -> Self;
+    /// Converts an integer as NumPy's `astype` from `int64` does: integers keep the low bits
+    /// (wrap), floats round to nearest.
+    fn from_i64_wrapping(value: i64) -> Self;
     /// Position of this value in a table indexed by bit pattern (`TABLE_BITS` > 0 only).
     fn bit_index(self) -> usize;
     /// The value at a bit-pattern table position (inverse of [`Sample::bit_index`]).
@@ -181,7 +190,7 @@ pub trait Code: Copy + Ord + Default + Send + Sync + fmt::Debug + 'static + seal
 }
 
 macro_rules! sample_impl {
-    ($t:ty, $tag:ident, $bits:expr, |$v:ident| $index:expr, |$i:ident| $from_index:expr) => {
+    ($t:ty, $tag:ident, $bits:expr, |$v:ident| $index:expr, |$i:ident| $from_index:expr, |$f:ident| $numpy:expr) => {
         impl sealed::Sealed for $t {}
         impl Sample for $t {
             const DATA_TYPE: DataType = DataType::$tag;
@@ -192,6 +201,14 @@ macro_rules! sample_impl {
             }
             #[inline]
             fn from_f64(value: f64) -> Self {
+                value as $t
+            }
+            #[inline]
+            fn from_f64_numpy($f: f64) -> Self {
+                $numpy
+            }
+            #[inline]
+            fn from_i64_wrapping(value: i64) -> Self {
                 value as $t
             }
             #[inline]
@@ -208,14 +225,51 @@ macro_rules! sample_impl {
     };
 }
 
-sample_impl!(u8, U8, 8, |v| usize::from(v), |i| i as u8);
-sample_impl!(i8, I8, 8, |v| usize::from(v as u8), |i| i as u8 as i8);
-sample_impl!(u16, U16, 16, |v| usize::from(v), |i| i as u16);
-sample_impl!(i16, I16, 16, |v| usize::from(v as u16), |i| i as u16 as i16);
-sample_impl!(u32, U32, 0, |v| v as usize, |i| i as u32);
-sample_impl!(i32, I32, 0, |v| v as u32 as usize, |i| i as u32 as i32);
-sample_impl!(f32, F32, 0, |_v| 0, |i| i as f32);
-sample_impl!(f64, F64, 0, |_v| 0, |i| i as f64);
+sample_impl!(
+    u8,
+    U8,
+    8,
+    |v| usize::from(v),
+    |i| i as u8,
+    |v| truncate_to_i32(v) as u8
+);
+sample_impl!(
+    i8,
+    I8,
+    8,
+    |v| usize::from(v as u8),
+    |i| i as u8 as i8,
+    |v| truncate_to_i32(v) as i8
+);
+sample_impl!(
+    u16,
+    U16,
+    16,
+    |v| usize::from(v),
+    |i| i as u16,
+    |v| truncate_to_i32(v) as u16
+);
+sample_impl!(
+    i16,
+    I16,
+    16,
+    |v| usize::from(v as u16),
+    |i| i as u16 as i16,
+    |v| truncate_to_i32(v) as i16
+);
+sample_impl!(u32, U32, 0, |v| v as usize, |i| i as u32, |v| float_to_u32(
+    v
+));
+sample_impl!(
+    i32,
+    I32,
+    0,
+    |v| v as u32 as usize,
+    |i| i as u32 as i32,
+    |v| truncate_to_i32(v)
+);
+sample_impl!(f32, F32, 0, |_v| 0, |i| i as f32, |v| v as f32);
+sample_impl!(f64, F64, 0, |_v| 0, |i| i as f64, |v| v);
 
 macro_rules! code_impl {
     ($t:ty, $tag:ident) => {

@@ -59,6 +59,16 @@ macro_rules! slice_types {
             pub fn data_type(&self) -> DataType {
                 match self { $($name::$variant(_) => DataType::$variant,)* }
             }
+
+            /// The number of samples.
+            pub fn len(&self) -> usize {
+                match self { $($name::$variant(s) => s.len(),)* }
+            }
+
+            /// Whether there are no samples.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
         }
     };
 }
@@ -75,6 +85,20 @@ macro_rules! code_types {
                     $name::U16(_) => CodeType::U16,
                     $name::U32(_) => CodeType::U32,
                 }
+            }
+
+            /// The number of codes.
+            pub fn len(&self) -> usize {
+                match self {
+                    $name::U8(c) => c.len(),
+                    $name::U16(c) => c.len(),
+                    $name::U32(c) => c.len(),
+                }
+            }
+
+            /// Whether there are no codes.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
             }
         }
     };

@@ -58,7 +58,10 @@ mod dtype;
 mod dynamic;
 mod error;
 mod fmath;
+mod numpy;
 mod params;
+#[cfg(feature = "alloc")]
+mod poisson;
 mod rule;
 
 #[cfg(feature = "alloc")]
@@ -69,6 +72,12 @@ pub use dtype::{Code, CodeType, DataType, Sample};
 pub use dynamic::{AnyCodec, CodeSlice, CodeSliceMut, SampleSlice, SampleSliceMut};
 pub use error::{ConfigError, DecodeError, EncodeError, V1Refusal};
 pub use params::{CodecParams, Identity, TransformParams, V1Params};
+#[cfg(feature = "alloc")]
+pub use poisson::{
+    CodeWrap, DecodeOverflow, LookupTable, PoissonCodec, PoissonConfigError, PoissonEncoder,
+    PoissonEncoderError, PoissonInputError, PoissonParams, PoissonRefusal, PoissonRule, Quirk,
+    RampOverflow, RankDecode, SafeChoice,
+};
 pub use rule::{BeyondMax, CodeRule, Domain, SampleFault, V1_INPUT_MAX};
 
 /// The workspace README's Rust examples, compiled and run as doctests so they cannot rot.

@@ -39,6 +39,24 @@ pub fn python(with: &str) -> PathBuf {
     })
 }
 
+/// poisson-numcodecs 0.1.0's source in the shared folder (`reference/`), which tests of the
+/// `poisson` codec against the live reference need: the package registry does not serve it.
+/// `None` where it is absent; such a test prints why and skips.
+pub fn poisson_reference() -> Option<PathBuf> {
+    let folder = shared_dir()?.join("reference/poisson-numcodecs-0.1.0");
+    folder.join("pyproject.toml").is_file().then_some(folder)
+}
+
+/// The Python of the zarr-python 2 environment (`$ANSCOMBE_PYTHON_ZARR2`, else the
+/// workspace's `.venv-zarr2`, both made by `cargo xtask test` where poisson-numcodecs' source
+/// is present); `None` when there is neither.
+pub fn python_zarr2() -> Option<PathBuf> {
+    let venv = workspace().join(".venv-zarr2/bin/python");
+    std::env::var_os("ANSCOMBE_PYTHON_ZARR2")
+        .map(PathBuf::from)
+        .or_else(|| venv.is_file().then_some(venv))
+}
+
 /// The vendored fixture folders, `fixtures/` at the workspace root: one folder per reference
 /// package (`anscombe-transform`, `tinybrain`, `dcnum`, `detectorcal`, `poisson-numcodecs`),
 /// each with its `README.md` and a `manifest.json` naming every file with its SHA-256.
@@ -58,8 +76,8 @@ pub fn bundled(path: &str) -> PathBuf {
 }
 
 /// The optional shared folder outside the repository: `$ANSCOMBE_SHARED`, else the nearest
-/// `shared/` beside the workspace or one of its parents that holds `data/`. No test needs it;
-/// only [`external_data`] looks there.
+/// `shared/` beside the workspace or one of its parents that holds `data/`. No test needs it:
+/// [`external_data`] and [`poisson_reference`] look there, and their tests skip without it.
 pub fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("ANSCOMBE_SHARED") {
         return Some(PathBuf::from(dir));
