@@ -140,3 +140,99 @@ fn store_info_reports_the_codec_and_its_quirks_once() {
         }
     }
 }
+
+/// A fresh scratch folder in the system temporary folder.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "anscombe-store-poisson-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn poisson_stores_are_written_in_both_formats_and_read_back_as_the_reference_reads() {
+    use anscombe_core::{
+        CodeSlice, CodeSliceMut, DataType, PoissonCodec, PoissonParams, SampleSlice, SampleSliceMut,
+    };
+    use anscombe_store::{Compressor, StoreSpec, ZarrFormat, write_store};
+    let dir = scratch("write");
+    let params = PoissonParams::new(50.0, 20.0);
+    let core = PoissonCodec::new(&params).expect("valid");
+    let samples: Vec<i16> = (0..7 * 24 * 20)
+        .map(|i| ((i * 97) % 4000 - 20) as i16)
+        .collect();
+    let mut codes = vec![0u8; samples.len()];
+    core.encoder(DataType::I16)
+        .expect("accepted")
+        .encode(SampleSlice::I16(&samples), CodeSliceMut::U8(&mut codes))
+        .expect("encode");
+    let mut expected = vec![0i16; samples.len()];
+    core.decode(CodeSlice::U8(&codes), SampleSliceMut::I16(&mut expected))
+        .expect("decode");
+    for (i, format) in [ZarrFormat::V2, ZarrFormat::V3].into_iter().enumerate() {
+        let path = dir.join(format!("p{i}.zarr"));
+        let spec = StoreSpec {
+            chunk_shape: Some(vec![3, 16, 16]),
+            compressor: Compressor::Zstd { level: 3 },
+            format,
+            poisson: Some(params),
+            ..StoreSpec::new(vec![7, 24, 20], DataType::I16, None)
+        };
+        write_store(
+            &path,
+            &spec,
+            &anscombe_io::Samples::I16(samples.clone()),
+            false,
+        )
+        .expect("write");
+        let array = open_array(&path).expect("open");
+        let (_, back) = read_subset(&array, &array.subset_all()).expect("read");
+        assert!(
+            back == anscombe_io::Samples::I16(expected.clone()),
+            "{format:?}"
+        );
+        let info = StoreInfo::read(&path).expect("info");
+        let poisson = info.poisson.expect("poisson");
+        assert_eq!(poisson["photon_sensitivity"], 20.0);
+        assert_eq!(poisson["quirks"].as_array().map(Vec::len), Some(0));
+        if format == ZarrFormat::V2 {
+            let zarray: Value = serde_json::from_str(
+                &std::fs::read_to_string(path.join(".zarray")).expect(".zarray"),
+            )
+            .expect("json");
+            assert_eq!(zarray["filters"][0]["id"], "poisson");
+            assert_eq!(zarray["filters"][0]["decoded_dtype"], "int16");
+            assert_eq!(zarray["dtype"], "<i2");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn poisson_stores_the_reference_would_lose_are_refused_before_writing() {
+    use anscombe_core::{DataType, PoissonEncoderError, PoissonParams};
+    use anscombe_store::{StoreError, StoreSpec, array_metadata};
+    // The reference test-suite's parameters: uint8 codes wrap.
+    let spec = StoreSpec {
+        poisson: Some(PoissonParams::new(0.0, 1.0)),
+        ..StoreSpec::new(vec![2, 8, 8], DataType::I16, None)
+    };
+    let error = array_metadata(&spec).expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            StoreError::PoissonRefused(PoissonEncoderError::Refused(_))
+        ),
+        "{error}"
+    );
+    // decoded_dtype must be the array's type.
+    let spec = StoreSpec {
+        poisson: Some(PoissonParams::new(50.0, 20.0)),
+        ..StoreSpec::new(vec![2, 8, 8], DataType::U16, None)
+    };
+    let error = array_metadata(&spec).expect_err("mismatch");
+    assert!(error.to_string().contains("decoded_dtype"), "{error}");
+}
