@@ -180,6 +180,10 @@ pub(crate) enum CodecName {
     AnscombeTransform,
     /// What zarr-python's anscombe-transform 1.0.0 writes: for stores Python users must open today.
     AnscombeV1,
+    /// poisson-numcodecs 0.1.0's `poisson` filter (lookup mode; uint8 codes, uint16 when uint8
+    /// would wrap): for Python users of that package. `anscombe encode` only; configurations
+    /// with which it would lose data are refused.
+    Poisson,
 }
 
 /// Zarr format.

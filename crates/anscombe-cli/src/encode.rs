@@ -3,7 +3,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anscombe_core::{CodeRule, CodeType, CodecParams, DataType, TransformParams, V1Params};
+use anscombe_core::{
+    CodeRule, CodeType, CodecParams, DataType, PoissonCodec, PoissonParams, TransformParams,
+    V1Params,
+};
 use anscombe_io::FrameSource;
 use anscombe_store::verify::{ErrorSummary, compare_frames};
 use anscombe_store::{
@@ -95,7 +98,19 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         )
     })?;
     let (gain, zero_level, origin) = gain_and_zero(&args.codec, source.as_mut())?;
-    let params = codec_params(&args.codec, data_type, gain, zero_level)?;
+    let poisson = (args.codec.codec == CodecName::Poisson)
+        .then(|| poisson_params(args.codec.beta, data_type, gain, zero_level))
+        .transpose()?;
+    let params = match &poisson {
+        // The error report measures against anscombe-transform's bound at the same gain, zero
+        // level and beta (poisson-numcodecs has no bound of its own).
+        Some(p) => TransformParams {
+            beta: p.beta.min(1.0),
+            ..TransformParams::new(zero_level, gain)
+        }
+        .into(),
+        None => codec_params(&args.codec, data_type, gain, zero_level)?,
+    };
     let shape: Vec<u64> = source.shape().iter().map(|&n| n as u64).collect();
     let spec = StoreSpec {
         chunk_shape: args.chunks.clone(),
@@ -106,7 +121,8 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        ..StoreSpec::new(shape.clone(), data_type, Some(params))
+        poisson,
+        ..StoreSpec::new(shape.clone(), data_type, poisson.is_none().then_some(params))
     };
     let chunks = spec.chunks();
     let started = Instant::now();
@@ -129,11 +145,17 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))?;
     let report = EncodeReport {
         codec: CodecParamsReport {
-            name: params.identity().name(),
+            name: match &poisson {
+                Some(_) => anscombe_zarr::poisson::NAME,
+                None => params.identity().name(),
+            },
             conversion_gain: gain,
             zero_level,
-            beta: params.beta(),
-            encoded_dtype: rule.code_type().name().into(),
+            beta: poisson.map_or(params.beta(), |p| p.beta),
+            encoded_dtype: poisson
+                .map_or(rule.code_type(), |p| p.encoded_dtype)
+                .name()
+                .into(),
             source: origin,
         },
         shape: shape.iter().map(|&n| n as usize).collect(),
@@ -174,6 +196,35 @@ pub(crate) fn gain_and_zero(
     ))
 }
 
+/// poisson-numcodecs' parameters for samples of `data_type` (`photon_sensitivity` = gain,
+/// `dark_signal` = zero level, `decoded_dtype` = the samples' type, lookup mode): `uint8` codes,
+/// else `uint16`; refused, with the core's error, when the reference would lose data with both.
+pub(crate) fn poisson_params(
+    beta: f64,
+    data_type: DataType,
+    gain: f64,
+    zero_level: f64,
+) -> Result<PoissonParams> {
+    let narrow = PoissonParams {
+        decoded_dtype: data_type,
+        beta,
+        ..PoissonParams::new(zero_level, gain)
+    };
+    let wide = PoissonParams {
+        encoded_dtype: CodeType::U16,
+        ..narrow
+    };
+    let accepts = |p: &PoissonParams| -> Result<Option<anscombe_core::PoissonEncoderError>> {
+        let codec = PoissonCodec::new(p)?;
+        Ok(codec.encoder(data_type).err())
+    };
+    match (accepts(&narrow)?, accepts(&wide)?) {
+        (None, _) => Ok(narrow),
+        (Some(_), None) => Ok(wide),
+        (Some(refusal), Some(_)) => Err(anyhow!(refusal)),
+    }
+}
+
 /// The codec parameters for the chosen identity; anscombe-v1 refuses what the reference would
 /// corrupt, and gets uint16 codes when uint8 would wrap.
 pub(crate) fn codec_params(
@@ -183,6 +234,10 @@ pub(crate) fn codec_params(
     zero_level: f64,
 ) -> Result<CodecParams> {
     match args.codec {
+        CodecName::Poisson => bail!(
+            "--codec poisson is for `anscombe encode` only (poisson-numcodecs stores); use \
+             anscombe-transform or anscombe-v1 here"
+        ),
         CodecName::AnscombeTransform => Ok(TransformParams {
             beta: args.beta,
             ..TransformParams::new(zero_level, gain)

@@ -28,6 +28,29 @@ pub(crate) fn run(args: &InfoArgs) -> Result<()> {
             a["beta"]
         );
     }
+    if let Some(p) = &info.poisson {
+        println!(
+            "poisson    photon_sensitivity {} dark_signal {} beta {} {} -> {} codes, {} mode",
+            p["photon_sensitivity"],
+            p["dark_signal"],
+            p.get("beta").unwrap_or(&serde_json::json!(0.5)),
+            p["decoded_dtype"].as_str().unwrap_or("int16"),
+            p["encoded_dtype"].as_str().unwrap_or("uint8"),
+            if p["use_lookup"].as_bool().unwrap_or(true) {
+                "lookup"
+            } else {
+                "formula"
+            }
+        );
+        // The reference's defects these values carry, said once (spec/poisson-codec.md, 6).
+        for quirk in p["quirks"].as_array().into_iter().flatten() {
+            println!(
+                "  quirk ({}) {}",
+                quirk["letter"].as_str().unwrap_or("?"),
+                quirk["detail"].as_str().unwrap_or("?")
+            );
+        }
+    }
     println!(
         "size       {} bytes decoded, {} stored, ratio {:.3}x",
         info.decoded_bytes, info.stored_bytes, info.ratio

@@ -24,6 +24,10 @@ pub enum StoreError {
     /// The codec configuration is invalid.
     #[error(transparent)]
     Codec(#[from] AnscombeZarrError),
+    /// The `poisson` codec refuses to write with this configuration (the reference would lose
+    /// data) or these samples.
+    #[error(transparent)]
+    PoissonRefused(#[from] anscombe_core::PoissonEncoderError),
     /// Samples do not fill the region they are written to.
     #[error("{given} samples for a region of {expected}")]
     Length {

@@ -36,7 +36,8 @@ pub use group::GroupWriter;
 pub use metadata::array_metadata;
 pub use output::MovieOutput;
 pub use reader::{
-    StoreInfo, ZarrMovie, array_codec, open_array, read_frames, read_subset, stored_bytes,
+    StoreInfo, ZarrMovie, array_codec, array_poisson_codec, open_array, poisson_summary,
+    read_chunk, read_frames, read_subset, stored_bytes,
 };
 pub use spec::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, context_chunk_shape, default_chunk_shape,

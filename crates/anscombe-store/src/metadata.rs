@@ -2,7 +2,7 @@
 //! with the codec pipeline spelled as zarr-python and zarrs expect it.
 
 use anscombe_core::DataType;
-use anscombe_zarr::{AnscombeCodec, CONTEXT_CODEC_NAME, zarrs_data_type};
+use anscombe_zarr::{AnscombeCodec, CONTEXT_CODEC_NAME, PoissonZarrCodec, zarrs_data_type};
 use serde_json::{Value, json};
 use zarrs::plugin::ZarrVersion;
 
@@ -24,17 +24,41 @@ pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
         )));
     }
     let codec = spec.effective_codec().map(AnscombeCodec::new).transpose()?;
-    let code_size = match &codec {
-        Some(codec) => codec
+    let poisson = spec
+        .poisson
+        .as_ref()
+        .map(|p| poisson_filter(spec, p))
+        .transpose()?;
+    let code_size = match (&codec, &poisson) {
+        (Some(_), Some(_)) => {
+            return Err(StoreError::Settings(
+                "a store has one codec: an Anscombe codec or poisson, not both".into(),
+            ));
+        }
+        (Some(codec), None) => codec
             .resolve(&zarrs_data_type(spec.data_type))
             .map_err(|e| StoreError::Settings(e.to_string()))?
             .rule()
             .code_type()
             .data_type()
             .size(),
-        None => spec.data_type.size(),
+        (None, Some(poisson)) => poisson.params().encoded_dtype.data_type().size(),
+        (None, None) => spec.data_type.size(),
     };
-    let small_unsigned = match &codec {
+    let filter = match (&codec, &poisson) {
+        (Some(codec), _) => Some(Filter {
+            name: codec.identity().name(),
+            v2: codec.configuration_json(ZarrVersion::V2),
+            v3: codec.configuration_json(ZarrVersion::V3),
+        }),
+        (None, Some(poisson)) => Some(Filter {
+            name: anscombe_zarr::poisson::NAME,
+            v2: poisson.configuration_json(),
+            v3: poisson.configuration_json(),
+        }),
+        (None, None) => None,
+    };
+    let small_unsigned = match &filter {
         Some(_) => code_size <= 2,
         None => matches!(spec.data_type, DataType::U8 | DataType::U16),
     };
@@ -43,29 +67,54 @@ pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
             "{} codes uint8 and uint16 arrays, not {} values (put the Anscombe codec before it, \
              or choose another compressor)",
             CONTEXT_CODEC_NAME,
-            match &codec {
+            match &filter {
                 Some(_) => format!("{code_size}-byte code"),
                 None => spec.data_type.name().to_string(),
             }
         )));
     }
     match spec.format {
-        ZarrFormat::V3 => Ok(v3_metadata(spec, &chunks, codec.as_ref(), code_size)),
-        ZarrFormat::V2 => v2_metadata(spec, &chunks, codec.as_ref(), code_size),
+        ZarrFormat::V3 => Ok(v3_metadata(spec, &chunks, filter.as_ref(), code_size)),
+        ZarrFormat::V2 => v2_metadata(spec, &chunks, codec.as_ref(), filter.as_ref(), code_size),
     }
+}
+
+/// The array-to-array codec of a store: its name and its configuration in each format.
+struct Filter {
+    name: &'static str,
+    v2: serde_json::Map<String, Value>,
+    v3: serde_json::Map<String, Value>,
+}
+
+/// The `poisson` codec of a spec, checked for writing: `decoded_dtype` is the array's type,
+/// and the reference would lose no data with it.
+fn poisson_filter(
+    spec: &StoreSpec,
+    params: &anscombe_core::PoissonParams,
+) -> Result<PoissonZarrCodec, StoreError> {
+    if params.decoded_dtype != spec.data_type {
+        return Err(StoreError::Settings(format!(
+            "the poisson codec's decoded_dtype is {}, but the array holds {} samples: they must \
+             be the same (zarr-python views the decoded values as the array's type)",
+            params.decoded_dtype, spec.data_type
+        )));
+    }
+    let codec = PoissonZarrCodec::from_params(params)?;
+    codec.encoder()?;
+    Ok(codec)
 }
 
 fn v3_metadata(
     spec: &StoreSpec,
     chunks: &[u64],
-    codec: Option<&AnscombeCodec>,
+    filter: Option<&Filter>,
     code_size: usize,
 ) -> Value {
     let mut codecs = Vec::new();
-    if let Some(codec) = codec {
+    if let Some(filter) = filter {
         codecs.push(json!({
-            "name": codec.identity().name(),
-            "configuration": codec.configuration_json(ZarrVersion::V3),
+            "name": filter.name,
+            "configuration": filter.v3,
         }));
     }
     match spec.compressor {
@@ -109,6 +158,7 @@ fn v2_metadata(
     spec: &StoreSpec,
     chunks: &[u64],
     codec: Option<&AnscombeCodec>,
+    filter: Option<&Filter>,
     code_size: usize,
 ) -> Result<Value, StoreError> {
     if let Some(codec) = codec
@@ -137,15 +187,16 @@ fn v2_metadata(
             )));
         }
     };
-    let filters = codec.map_or(Value::Null, |codec| {
-        let mut filter = codec.configuration_json(ZarrVersion::V2);
-        filter.insert("id".into(), json!(codec.identity().name()));
+    let filters = filter.map_or(Value::Null, |filter| {
+        let mut entry = serde_json::Map::new();
+        entry.insert("id".into(), json!(filter.name));
+        entry.extend(filter.v2.clone());
         // A V2 filter never learns the array's data type, so a numcodecs reader of
         // anscombe-transform could not decode without it (spec section 9.2).
-        if codec.identity() == anscombe_core::Identity::Transform {
-            filter.insert("decoded_dtype".into(), json!(spec.data_type.name()));
+        if codec.is_some_and(|codec| codec.identity() == anscombe_core::Identity::Transform) {
+            entry.insert("decoded_dtype".into(), json!(spec.data_type.name()));
         }
-        json!([filter])
+        json!([entry])
     });
     Ok(json!({
         "zarr_format": 2,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anscombe_core::CodecParams;
 use anscombe_io::{Element, Samples};
-use anscombe_zarr::{AnscombeConfiguration, sample_type};
+use anscombe_zarr::{AnscombeConfiguration, PoissonConfiguration, PoissonZarrCodec, sample_type};
 use serde::Serialize;
 use zarrs::array::{Array, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
@@ -71,6 +71,43 @@ pub fn read_subset(
                     .retrieve_array_subset::<Vec<$t>>(subset)
                     .map_err(zarr_error)?,
             )
+        };
+    }
+    let samples = match element {
+        Element::U8 => read!(U8, u8),
+        Element::I8 => read!(I8, i8),
+        Element::U16 => read!(U16, u16),
+        Element::I16 => read!(I16, i16),
+        Element::U32 => read!(U32, u32),
+        Element::I32 => read!(I32, i32),
+        Element::F32 => read!(F32, f32),
+        Element::F64 => read!(F64, f64),
+        other => return Err(StoreError::DataType(other.to_string())),
+    };
+    Ok((shape, samples))
+}
+
+/// Reads one whole chunk as zarrs decodes it: the chunk's full shape, so a partial edge
+/// chunk includes the values stored past the array's edge, and a chunk that was never
+/// written reads as the fill value.
+///
+/// # Errors
+/// As [`read_frames`], and for a chunk index outside the grid.
+pub fn read_chunk(
+    array: &Array<FilesystemStore>,
+    index: &[u64],
+) -> Result<(Vec<u64>, Samples), StoreError> {
+    let element = sample_type(array.data_type())
+        .map(Element::from)
+        .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
+    let shape = array
+        .chunk_grid()
+        .chunk_shape_u64(index)
+        .map_err(zarr_error)?
+        .ok_or_else(|| StoreError::Settings(format!("chunk {index:?} is outside the grid")))?;
+    macro_rules! read {
+        ($variant:ident, $t:ty) => {
+            Samples::$variant(array.retrieve_chunk::<Vec<$t>>(index).map_err(zarr_error)?)
         };
     }
     let samples = match element {
@@ -172,6 +209,43 @@ pub fn array_codec(array: &Array<FilesystemStore>) -> Option<CodecParams> {
     })
 }
 
+/// The `poisson` codec of an array's pipeline (poisson-numcodecs' Zarr V2 filter, or the V3
+/// codec of that name), with its tables and quirk analysis built, if it has one.
+pub fn array_poisson_codec(array: &Array<FilesystemStore>) -> Option<PoissonZarrCodec> {
+    let metadata = serde_json::to_value(array.metadata()).ok()?;
+    let v3 = metadata["codecs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["name"].as_str() == Some(anscombe_zarr::poisson::NAME))
+        .map(|c| c["configuration"].clone());
+    let v2 = metadata["filters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["id"].as_str() == Some(anscombe_zarr::poisson::NAME))
+        .cloned();
+    v3.chain(v2).find_map(|configuration| {
+        let configuration: PoissonConfiguration = serde_json::from_value(configuration).ok()?;
+        PoissonZarrCodec::new(configuration).ok()
+    })
+}
+
+/// What [`StoreInfo`] says of a `poisson` codec: its configuration and, once, the reference's
+/// defects that the store's values carry (spec section 6).
+pub fn poisson_summary(codec: &PoissonZarrCodec) -> serde_json::Value {
+    let mut summary = serde_json::Map::new();
+    summary.insert("codec".into(), anscombe_zarr::poisson::NAME.into());
+    summary.extend(codec.configuration_json());
+    let quirks: Vec<serde_json::Value> = codec
+        .quirks()
+        .iter()
+        .map(|q| serde_json::json!({"letter": q.letter(), "name": q.name(), "detail": q.to_string()}))
+        .collect();
+    summary.insert("quirks".into(), quirks.into());
+    serde_json::Value::Object(summary)
+}
+
 /// Bytes the array's chunks take on disk.
 pub fn stored_bytes(path: impl AsRef<Path>) -> u64 {
     fn walk(path: &Path) -> u64 {
@@ -209,6 +283,10 @@ pub struct StoreInfo {
     pub codecs: Vec<String>,
     /// The Anscombe codec's name and parameters, if the pipeline has one.
     pub anscombe: Option<serde_json::Value>,
+    /// The `poisson` codec's configuration and quirks ([`poisson_summary`]), if the pipeline
+    /// has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poisson: Option<serde_json::Value>,
     /// Bytes of the decoded array.
     pub decoded_bytes: u64,
     /// Bytes the store takes on disk.
@@ -268,6 +346,7 @@ impl StoreInfo {
                 serde_json::json!({"codec": p.identity().name(), "conversion_gain": p.conversion_gain(),
                                    "zero_level": p.zero_level(), "beta": p.beta()})
             }),
+            poisson: array_poisson_codec(&array).map(|c| poisson_summary(&c)),
             decoded_bytes: decoded,
             stored_bytes: stored,
             ratio: decoded as f64 / stored.max(1) as f64,

@@ -1,6 +1,6 @@
 //! What a store holds: shape, sample type, chunks, the codec, the compressor, the Zarr format.
 
-use anscombe_core::{CodeType, CodecParams, DataType};
+use anscombe_core::{CodeType, CodecParams, DataType, PoissonParams};
 use serde_json::Value;
 
 /// Zarr format version of a store.
@@ -69,6 +69,10 @@ pub struct StoreSpec {
     pub chunk_shape: Option<Vec<u64>>,
     /// The codec (none: the compressor alone, a baseline).
     pub codec: Option<CodecParams>,
+    /// poisson-numcodecs' `poisson` codec instead of an Anscombe codec (with `codec` `None`):
+    /// its `decoded_dtype` must be `data_type`, and configurations with which the reference
+    /// would lose data are refused.
+    pub poisson: Option<PoissonParams>,
     /// The byte compressor.
     pub compressor: Compressor,
     /// Zarr format.
@@ -87,6 +91,7 @@ impl StoreSpec {
             data_type,
             chunk_shape: None,
             codec,
+            poisson: None,
             compressor: Compressor::default(),
             format: ZarrFormat::V3,
             dimension_names: None,

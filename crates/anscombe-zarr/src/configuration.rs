@@ -51,7 +51,7 @@ pub enum AnscombeConfiguration {
 
 /// A JSON number for an integral-looking level: written as an integer when it is one, as Python
 /// writes `zero_level`.
-fn level_number(value: f64) -> Number {
+pub(crate) fn level_number(value: f64) -> Number {
     if value.fract() == 0.0 && value.abs() < 9.0e15 {
         Number::from(value as i64)
     } else {
@@ -60,7 +60,7 @@ fn level_number(value: f64) -> Number {
 }
 
 /// A JSON number for an `f64` (validated parameters are finite).
-fn float_number(value: f64) -> Number {
+pub(crate) fn float_number(value: f64) -> Number {
     Number::from_f64(value).unwrap_or_else(|| Number::from(0))
 }
 

@@ -1,6 +1,6 @@
 //! Errors of the codecs' configurations.
 
-use anscombe_core::ConfigError;
+use anscombe_core::{ConfigError, PoissonConfigError};
 
 /// Why a codec configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -9,6 +9,9 @@ pub enum AnscombeZarrError {
     /// The parameters are out of range.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A `poisson` configuration is out of range or names an unknown type.
+    #[error(transparent)]
+    Poisson(#[from] PoissonConfigError),
     /// A configuration field is not a number.
     #[error("{0} must be a number")]
     NotANumber(&'static str),

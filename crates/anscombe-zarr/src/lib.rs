@@ -9,6 +9,7 @@
 //! | [`anscombe_v1`] | `anscombe-v1` | `anscombe-v1` | array to array (what zarr-python writes today) |
 //! | [`anscombe_transform`] | `anscombe-transform` | `anscombe-transform` | array to array (the spec's fuller codec) |
 //! | [`anscombe_context`] | `anscombe-context` | none | array to bytes (entropy coder of the codes) |
+//! | [`poisson`] | `poisson` | `poisson` | array to array (what poisson-numcodecs 0.1.0 writes) |
 //!
 //! Each module's documentation follows one template: what the codec does, its specification,
 //! its names, and a configuration example that is tested. Shared internals have their own
@@ -49,6 +50,7 @@
 pub mod anscombe_context;
 pub mod anscombe_transform;
 pub mod anscombe_v1;
+pub mod poisson;
 
 mod codec;
 mod configuration;
@@ -72,6 +74,7 @@ pub use configuration::{
 };
 pub use data_type::{sample_type, zarrs_data_type};
 pub use error::AnscombeZarrError;
+pub use poisson::{PoissonChunkError, PoissonConfiguration, PoissonZarrCodec};
 
 /// The Zarr V3 name of `anscombe-context` (also [`anscombe_context::NAME`]).
 pub const CONTEXT_CODEC_NAME: &str = anscombe_context::NAME;
@@ -91,11 +94,12 @@ pub fn array_to_array_codec(
 }
 
 /// The names this crate registers, one per codec module.
-pub fn registered_names() -> [&'static str; 3] {
+pub fn registered_names() -> [&'static str; 4] {
     [
         anscombe_v1::NAME,
         anscombe_transform::NAME,
         anscombe_context::NAME,
+        poisson::NAME,
     ]
 }
 
