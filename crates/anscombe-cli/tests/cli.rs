@@ -1236,3 +1236,63 @@ fn backgrounds_of_movies_of_any_sample_type() {
     );
     assert!(!dir.join("wide.zarr").exists(), "no partial output");
 }
+
+/// `encode --codec poisson` writes V2 stores that zarr-python 3 and 2 with poisson-numcodecs
+/// read back to exactly what `anscombe decode` gives. Skips (saying why) where poisson-numcodecs'
+/// source is absent: the registry does not serve it, so `cargo xtask test` installs it only
+/// from the shared folder.
+#[test]
+fn poisson_stores_read_back_in_zarr_python_with_poisson_numcodecs() {
+    if anscombe_testkit::poisson_reference().is_none() {
+        println!("skipped: poisson-numcodecs' source (../shared/reference) is absent");
+        return;
+    }
+    let dir = scratch("poisson-live");
+    let store = dir.join("poisson.zarr");
+    let ours = dir.join("ours.npy");
+    let output = anscombe(&[
+        "encode",
+        &text(&sample()),
+        &text(&store),
+        "--codec",
+        "poisson",
+        "--gain",
+        "20",
+        "--zero-level",
+        "50",
+        "--format",
+        "v2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = anscombe(&["decode", &text(&store), &text(&ours)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected = anscombe_io::npy::NpyArray::read(&ours).expect("npy");
+    let script = "import sys, numpy, zarr, poisson_numcodecs\n\
+                  numpy.save(sys.argv[2], zarr.open_array(sys.argv[1], mode='r')[:])";
+    let zarr2 = anscombe_testkit::python_zarr2();
+    let pythons = std::iter::once(python("zarr-python 3 and poisson-numcodecs")).chain(zarr2);
+    let mut readers = 0;
+    for (index, interpreter) in pythons.enumerate() {
+        let theirs = dir.join(format!("theirs{index}.npy"));
+        let output = Command::new(&interpreter)
+            .args(["-c", script, &text(&store), &text(&theirs)])
+            .output()
+            .expect("start python");
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            interpreter.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let read = anscombe_io::npy::NpyArray::read(&theirs).expect("npy");
+        assert_eq!(read.shape, expected.shape, "{}", interpreter.display());
+        assert!(
+            read.samples == expected.samples,
+            "{}: values differ",
+            interpreter.display()
+        );
+        readers += 1;
+    }
+    println!("read back exactly by {readers} zarr-python environment(s)");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
