@@ -74,7 +74,29 @@ fn hint(error: &anyhow::Error) -> String {
     }
 }
 
+/// SIGINT (Ctrl-C) and SIGTERM end the process without unwinding, so the staged outputs'
+/// own cleanup would never run: on either, remove every staging of this process, then exit
+/// as the signal would have (128 + its number). What SIGKILL leaves, the next write of the
+/// same output removes.
+#[cfg(unix)]
+fn remove_stagings_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            anscombe_io::remove_stagings();
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn remove_stagings_on_signals() {}
+
 fn main() -> ExitCode {
+    remove_stagings_on_signals();
     anscombe_zarr::register();
     let cli = Cli::parse();
     let outcome = match &cli.command {

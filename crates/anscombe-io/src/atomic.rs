@@ -10,15 +10,22 @@
 //! 3. fsyncs the parent directory, so that the rename itself survives a crash.
 //!
 //! A staged output dropped before its commit (an error, a panic unwinding) is removed, so a
-//! failure leaves nothing behind. Everything a later hardening needs happens in one place:
-//! [`Staged::file`] and [`Staged::directory`] create the staging (where a lock on the
-//! destination would be taken and the staging registered for signal-time cleanup), `publish`
-//! does the rename (where a swap by `renameat2(RENAME_EXCHANGE)` would go).
+//! failure leaves nothing behind. Signals do not unwind: a program removes its stagings on
+//! SIGINT and SIGTERM by calling [`crate::remove_stagings`] from its handler, and what SIGKILL
+//! leaves is removed by the next writer of that destination (see `lock`).
+//!
+//! Staging takes the destination's lock (one writer at a time, [`StagingError::InUse`] for
+//! the others) and refuses, before any work, to replace what must not be replaced: an input
+//! of this process ([`crate::protect_input`]), a folder that is not a Zarr store, a folder
+//! by a file.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::inputs::input_at;
+use crate::lock::{DestinationLock, file_name, recover, remove};
 
 /// Numbers the stagings of this process, so concurrent writers of one destination never share
 /// a staging name.
@@ -40,6 +47,25 @@ pub enum StagingError {
     /// The destination exists and [`Existing::Keep`] was asked for.
     #[error("{0} already exists")]
     Exists(PathBuf),
+    /// Another writer (this process or another) is writing the destination.
+    #[error("{0} is in use: another writer is writing it (its lock file is held)")]
+    InUse(PathBuf),
+    /// Replacing the destination would destroy an input being read.
+    #[error("refusing to replace {destination}: it is (or holds) the input {input}")]
+    IsInput {
+        /// The output asked for.
+        destination: PathBuf,
+        /// The input it is or holds.
+        input: PathBuf,
+    },
+    /// The destination is something an output of this kind never replaces.
+    #[error("refusing to replace {path}: {reason}")]
+    NotReplaceable {
+        /// The destination.
+        path: PathBuf,
+        /// What it is.
+        reason: &'static str,
+    },
     /// The file system.
     #[error("{path}: {source}")]
     Io {
@@ -51,7 +77,7 @@ pub enum StagingError {
 }
 
 impl StagingError {
-    fn io(path: &Path) -> impl FnOnce(io::Error) -> StagingError + '_ {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(io::Error) -> StagingError + '_ {
         move |source| StagingError::Io {
             path: path.to_path_buf(),
             source,
@@ -63,6 +89,10 @@ impl From<StagingError> for io::Error {
     fn from(error: StagingError) -> Self {
         match error {
             StagingError::Exists(_) => io::Error::new(io::ErrorKind::AlreadyExists, error),
+            StagingError::InUse(_) => io::Error::new(io::ErrorKind::ResourceBusy, error),
+            StagingError::IsInput { .. } | StagingError::NotReplaceable { .. } => {
+                io::Error::new(io::ErrorKind::InvalidInput, error)
+            }
             StagingError::Io { ref source, .. } => io::Error::new(source.kind(), error),
         }
     }
@@ -83,6 +113,8 @@ pub struct Staged {
     kind: Kind,
     existing: Existing,
     committed: bool,
+    // Released after the staging is removed (fields drop after `Drop::drop`).
+    _lock: DestinationLock,
 }
 
 impl Staged {
@@ -91,8 +123,10 @@ impl Staged {
     ///
     /// # Errors
     /// [`StagingError::Exists`] when the destination exists and `existing` is
-    /// [`Existing::Keep`] (checked now, to fail before any work, and again on commit), or the
-    /// file system's error.
+    /// [`Existing::Keep`] (checked now, to fail before any work, and again on commit);
+    /// [`StagingError::InUse`] when another writer holds the destination;
+    /// [`StagingError::IsInput`] and [`StagingError::NotReplaceable`] for a destination that
+    /// is an input or is a folder; or the file system's error.
     pub fn file(destination: impl AsRef<Path>, existing: Existing) -> Result<Self, StagingError> {
         let staged = Staged::new(destination.as_ref(), Kind::File, existing)?;
         File::options()
@@ -103,10 +137,13 @@ impl Staged {
         Ok(staged)
     }
 
-    /// Stages a directory for `destination`: creates it, empty, under its hidden name.
+    /// Stages a directory for `destination`: creates it, empty, under its hidden name. A
+    /// directory replaces only a Zarr store (a folder holding `zarr.json`, `.zarray` or
+    /// `.zgroup`), the only folders the toolkit writes.
     ///
     /// # Errors
-    /// As [`Staged::file`].
+    /// As [`Staged::file`], with [`StagingError::NotReplaceable`] for a destination that is
+    /// not a Zarr store.
     pub fn directory(
         destination: impl AsRef<Path>,
         existing: Existing,
@@ -117,15 +154,18 @@ impl Staged {
     }
 
     fn new(destination: &Path, kind: Kind, existing: Existing) -> Result<Self, StagingError> {
-        if existing == Existing::Keep && exists(destination) {
-            return Err(StagingError::Exists(destination.to_path_buf()));
-        }
+        check_replaceable(destination, kind, existing)?;
+        let lock = DestinationLock::acquire(destination)?;
+        recover(destination);
+        // The recovery may have put back an old store: check again, holding the lock.
+        check_replaceable(destination, kind, existing)?;
         Ok(Staged {
-            path: staging_path(destination),
+            path: staging_path(destination, "partial", true),
             destination: destination.to_path_buf(),
             kind,
             existing,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -164,22 +204,20 @@ impl Staged {
         if !exists(&self.destination) {
             return renamed(fs::rename(&self.path, &self.destination));
         }
-        if self.existing == Existing::Keep {
-            return Err(StagingError::Exists(self.destination.clone()));
-        }
+        check_replaceable(&self.destination, self.kind, self.existing)?;
         match self.kind {
             // rename(2) replaces a file in one step: readers see the old or the new one.
             Kind::File => renamed(fs::rename(&self.path, &self.destination)),
             // A directory is not replaced by rename(2) unless empty: move the old one aside
             // first, and back should the new one fail to take its place.
             Kind::Directory => {
-                let aside = staging_path(&self.destination);
+                let aside = staging_path(&self.destination, "replaced", false);
                 renamed(fs::rename(&self.destination, &aside))?;
                 if let Err(error) = fs::rename(&self.path, &self.destination) {
                     let _ = fs::rename(&aside, &self.destination);
                     return renamed(Err(error));
                 }
-                let _ = fs::remove_dir_all(&aside);
+                remove(&aside);
                 Ok(())
             }
         }
@@ -189,10 +227,7 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = match self.kind {
-                Kind::File => fs::remove_file(&self.path),
-                Kind::Directory => fs::remove_dir_all(&self.path),
-            };
+            remove(&self.path);
         }
     }
 }
@@ -202,19 +237,68 @@ fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
 
-/// `dir/.name.partial-<pid>-<n>[.ext]`: hidden, unique, in the destination's folder, and
-/// with the destination's extension.
-fn staging_path(destination: &Path) -> PathBuf {
-    let name = destination
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+/// Refuses, before any work, what a commit must never do: replace an existing destination
+/// when [`Existing::Keep`] was asked for, an input of this process, a folder that is not a
+/// Zarr store, or a folder by a file.
+fn check_replaceable(
+    destination: &Path,
+    kind: Kind,
+    existing: Existing,
+) -> Result<(), StagingError> {
+    let Ok(metadata) = fs::metadata(destination) else {
+        return if exists(destination) && existing == Existing::Keep {
+            Err(StagingError::Exists(destination.to_path_buf()))
+        } else {
+            Ok(())
+        };
+    };
+    if existing == Existing::Keep {
+        return Err(StagingError::Exists(destination.to_path_buf()));
+    }
+    if let Some(input) = input_at(destination) {
+        return Err(StagingError::IsInput {
+            destination: destination.to_path_buf(),
+            input,
+        });
+    }
+    let refuse = |reason| {
+        Err(StagingError::NotReplaceable {
+            path: destination.to_path_buf(),
+            reason,
+        })
+    };
+    match kind {
+        Kind::File if metadata.is_dir() => refuse("it is a folder, and the output is a file"),
+        Kind::Directory if !metadata.is_dir() => {
+            refuse("it is a file, and the output is a Zarr store (a folder)")
+        }
+        Kind::Directory if !is_zarr_store(destination) => refuse(
+            "it is a folder but not a Zarr store (no zarr.json, .zarray or .zgroup in it); \
+             only stores are replaced",
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// True for a folder holding Zarr metadata (`zarr.json`, `.zarray` or `.zgroup`).
+pub fn is_zarr_store(path: &Path) -> bool {
+    ["zarr.json", ".zarray", ".zgroup"]
+        .iter()
+        .any(|name| path.join(name).is_file())
+}
+
+/// `dir/.name.<what>-<pid>-<n>[.ext]`: hidden, unique, in the destination's folder, and
+/// with the destination's extension when asked (for writers that choose a format by it).
+fn staging_path(destination: &Path, what: &str, keep_extension: bool) -> PathBuf {
     let extension = destination
         .extension()
+        .filter(|_| keep_extension)
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     destination.with_file_name(format!(
-        ".{name}.partial-{}-{n}{extension}",
+        ".{}.{what}-{}-{n}{extension}",
+        file_name(destination),
         std::process::id()
     ))
 }
@@ -258,8 +342,9 @@ fn sync_directory(_: &Path) -> io::Result<()> {
 }
 
 /// A file written through a buffer into its staging; it appears at its destination only on
-/// [`AtomicFile::commit`], and is removed if dropped before that (error, panic, Ctrl-C
-/// unwinding). An existing destination is replaced on commit.
+/// [`AtomicFile::commit`], and is removed if dropped before that (an error, a panic
+/// unwinding; for SIGINT and SIGTERM, which do not unwind, see [`crate::remove_stagings`]).
+/// An existing destination is replaced on commit.
 #[derive(Debug)]
 pub struct AtomicFile {
     staged: Staged,
@@ -451,6 +536,73 @@ mod tests {
         assert!(staged.commit().is_err());
         assert_eq!(fs::read(target.join("zarr.json")).expect("old"), b"old");
         assert_eq!(names(&dir), ["movie.zarr"]);
+        fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn one_writer_per_destination_and_dead_writers_are_cleaned_up() {
+        let dir = scratch("staged-lock");
+        let target = dir.join("movie.zarr");
+        let first = Staged::directory(&target, Existing::Replace).expect("stage");
+        assert!(matches!(
+            Staged::directory(&target, Existing::Replace),
+            Err(StagingError::InUse(_))
+        ));
+        assert!(matches!(
+            Staged::file(&target, Existing::Replace),
+            Err(StagingError::InUse(_))
+        ));
+        fs::write(first.path().join("zarr.json"), b"{}").expect("metadata");
+        first.commit().expect("commit");
+        assert_eq!(
+            names(&dir),
+            ["movie.zarr"],
+            "the lock file goes with its writer"
+        );
+
+        // A writer killed between the two renames of a replacement: the destination is
+        // missing, the old store set aside, a staging beside it; and an old staging.
+        fs::rename(&target, dir.join(".movie.zarr.replaced-1-0")).expect("aside");
+        fs::create_dir(dir.join(".movie.zarr.partial-1-1.zarr")).expect("staging");
+        fs::write(dir.join(".movie.zarr.partial-2-0.zarr"), b"").expect("staging file");
+        fs::write(dir.join(".movie.zarr.notes"), b"mine").expect("not a leftover");
+        let staged = Staged::directory(&target, Existing::Replace).expect("stage");
+        assert_eq!(
+            names(&dir).len(),
+            4,
+            "old store back, leftovers gone: {:?}",
+            names(&dir)
+        );
+        assert_eq!(fs::read(target.join("zarr.json")).expect("back"), b"{}");
+        drop(staged);
+        assert_eq!(names(&dir), [".movie.zarr.notes", "movie.zarr"]);
+        fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn only_stores_are_replaced_by_directories_and_files_by_files() {
+        let dir = scratch("staged-refuse");
+        let folder = dir.join("photos");
+        fs::create_dir(&folder).expect("folder");
+        fs::write(folder.join("a.txt"), b"mine").expect("user file");
+        let refused = |result: Result<Staged, StagingError>| {
+            matches!(result, Err(StagingError::NotReplaceable { .. }))
+        };
+        assert!(refused(Staged::directory(&folder, Existing::Replace)));
+        assert!(refused(Staged::file(&folder, Existing::Replace)));
+        let file = dir.join("out.zarr");
+        fs::write(&file, b"x").expect("file");
+        assert!(refused(Staged::directory(&file, Existing::Replace)));
+        for marker in ["zarr.json", ".zarray", ".zgroup"] {
+            let store = dir.join(format!("{marker}.zarr"));
+            fs::create_dir(&store).expect("store");
+            fs::write(store.join(marker), b"{}").expect("marker");
+            Staged::directory(&store, Existing::Replace)
+                .expect("a store is replaced")
+                .commit()
+                .expect("commit");
+        }
+        assert_eq!(names(&folder), ["a.txt"]);
         fs::remove_dir_all(&dir).expect("cleanup");
     }
 

@@ -5,6 +5,8 @@
 
 mod atomic;
 pub mod hdf5;
+mod inputs;
+mod lock;
 pub mod movie;
 pub mod npy;
 pub mod raw;
@@ -14,7 +16,9 @@ mod writer;
 
 use std::path::Path;
 
-pub use atomic::{AtomicFile, Existing, Staged, StagingError, write_atomically};
+pub use atomic::{AtomicFile, Existing, Staged, StagingError, is_zarr_store, write_atomically};
+pub use inputs::protect_input;
+pub use lock::remove_stagings;
 pub use movie::{FrameRange, FrameSource, InMemory, MovieError, stream_frames};
 pub use samples::{Element, Samples};
 pub use writer::MovieWriter;
@@ -29,6 +33,7 @@ pub use writer::MovieWriter;
 pub fn open_movie(path: impl AsRef<Path>) -> Result<Box<dyn FrameSource>, MovieError> {
     let (path, dataset) = hdf5::split_dataset_path(path.as_ref());
     let path = path.as_path();
+    protect_input(path);
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

@@ -32,6 +32,7 @@ impl RawMovie {
         offset: u64,
     ) -> Result<Self, MovieError> {
         let path = path.as_ref().to_path_buf();
+        crate::protect_input(&path);
         let file = File::open(&path).map_err(MovieError::io(&path))?;
         let length = file.metadata().map_err(MovieError::io(&path))?.len();
         let expected = shape

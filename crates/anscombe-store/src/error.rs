@@ -55,6 +55,23 @@ pub enum StoreError {
     /// The movie being stored or compared could not be read (or a movie file written).
     #[error(transparent)]
     Movie(#[from] MovieError),
+    /// The output cannot be staged: in use by another writer, an input, not a store.
+    #[error(transparent)]
+    Staging(StagingError),
+    /// The store was replaced (another writer's `--force`) while it was being read, so what
+    /// was read may mix the old store and the new one.
+    #[error("{0} was replaced by another writer while being read: read it again")]
+    Replaced(PathBuf),
+    /// A chunk failed to read or decode (damaged, truncated, its checksum wrong).
+    #[error("chunk {index:?} ({key}): {message}")]
+    Chunk {
+        /// Its indices in the chunk grid.
+        index: Vec<u64>,
+        /// Its key in the store, e.g. `c/0/0/0`.
+        key: String,
+        /// What zarrs reported.
+        message: String,
+    },
     /// zarrs reported an error (storage, a corrupt chunk, a codec error).
     #[error("{0}")]
     Zarr(String),
@@ -65,10 +82,7 @@ impl From<StagingError> for StoreError {
         match error {
             StagingError::Exists(path) => StoreError::Exists(path),
             StagingError::Io { path, source } => StoreError::Io { path, source },
-            other => StoreError::Io {
-                path: PathBuf::new(),
-                source: other.into(),
-            },
+            other => StoreError::Staging(other),
         }
     }
 }

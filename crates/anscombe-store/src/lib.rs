@@ -4,8 +4,11 @@
 //! the result groups of the background and detector tools.
 //!
 //! Every writer stages its output beside the destination and renames it into place when
-//! complete (`anscombe_io::Staged`): an interrupted write leaves nothing, and a replaced store
-//! survives a failed replacement.
+//! complete (`anscombe_io::Staged`): a failed write leaves nothing (and what SIGKILL leaves is
+//! removed by the next write of that destination), a replaced store survives a failed
+//! replacement, only a Zarr store is ever replaced, and two writers of one store do not race
+//! (the second is told it is in use). Every Zarr V3 chunk ends with a CRC-32C (Zarr V2 with
+//! zstd: zstd's checksum), so a damaged chunk is an error, never other samples.
 //!
 //! | module | what |
 //! | --- | --- |

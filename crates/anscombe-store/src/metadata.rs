@@ -9,6 +9,9 @@ use zarrs::plugin::ZarrVersion;
 use crate::error::StoreError;
 use crate::spec::{BloscShuffle, Compressor, StoreSpec, ZarrFormat};
 
+/// The bytes-to-bytes codec that ends every Zarr V3 chain this crate writes.
+pub const CHECKSUM_CODEC: &str = "crc32c";
+
 /// The array metadata JSON of a store (what `zarr.json` or `.zarray` will hold).
 ///
 /// # Errors
@@ -127,7 +130,9 @@ fn v3_metadata(
     }
     match spec.compressor {
         Compressor::Zstd { level } => {
-            codecs.push(json!({"name": "zstd", "configuration": {"level": level, "checksum": false}}));
+            // zstd's own frame checksum too: zarrs checks it even where it reads part of a
+            // chunk, which skips the crc32c below.
+            codecs.push(json!({"name": "zstd", "configuration": {"level": level, "checksum": true}}));
         }
         Compressor::BloscZstd { level, shuffle } => codecs.push(json!({
             "name": "blosc",
@@ -137,6 +142,10 @@ fn v3_metadata(
         })),
         Compressor::None | Compressor::Pcodec { .. } | Compressor::Context => {}
     }
+    // Every chunk ends with its CRC-32C, which readers check: a flipped byte is an error that
+    // names the chunk, never wrong samples.
+    // With its (empty) configuration: zarr-python 3 does not read the bare-name short form.
+    codecs.push(json!({"name": CHECKSUM_CODEC, "configuration": {}}));
     let mut metadata = json!({
         "zarr_format": 3,
         "node_type": "array",
@@ -173,7 +182,9 @@ fn v2_metadata(
     }
     let compressor = match spec.compressor {
         Compressor::None => Value::Null,
-        Compressor::Zstd { level } => json!({"id": "zstd", "level": level}),
+        // Zarr V2 has no place after the compressor for a checksum codec, so the checksum is
+        // zstd's own (numcodecs and zarrs both write and check it).
+        Compressor::Zstd { level } => json!({"id": "zstd", "level": level, "checksum": true}),
         Compressor::BloscZstd { level, shuffle } => json!({
             "id": "blosc", "cname": "zstd", "clevel": level, "blocksize": 0,
             "shuffle": match shuffle { BloscShuffle::None => 0, BloscShuffle::Byte => 1, BloscShuffle::Bit => 2 },

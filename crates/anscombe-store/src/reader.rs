@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anscombe_core::CodecParams;
 use anscombe_io::{Element, Samples};
 use anscombe_zarr::{AnscombeConfiguration, PoissonConfiguration, PoissonZarrCodec, sample_type};
+use rayon::prelude::*;
 use serde::Serialize;
-use zarrs::array::{Array, ArraySubset};
+use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
 
 use crate::error::{StoreError, zarr_error};
@@ -25,6 +26,7 @@ pub fn open_array(path: impl AsRef<Path>) -> Result<Array<FilesystemStore>, Stor
     if !path.join("zarr.json").is_file() && !path.join(".zarray").is_file() {
         return Err(StoreError::NotZarr(path.to_path_buf()));
     }
+    anscombe_io::protect_input(path);
     let store = Arc::new(FilesystemStore::new(path).map_err(zarr_error)?);
     Array::open(store, "/").map_err(zarr_error)
 }
@@ -52,10 +54,13 @@ pub fn read_frames(
     read_subset(array, &ArraySubset::new_with_ranges(&ranges))
 }
 
-/// Reads any region of an array.
+/// Reads any region of an array. Every chunk the region touches is decoded whole, in
+/// parallel, and the region is copied out of them: zarrs' partial decoders skip the chunk's
+/// checksum (and panic on a chunk shorter than it), so a damaged chunk must never be read
+/// through them.
 ///
 /// # Errors
-/// As [`read_frames`].
+/// As [`read_frames`]; a chunk that fails to decode is named ([`StoreError::Chunk`]).
 pub fn read_subset(
     array: &Array<FilesystemStore>,
     subset: &ArraySubset,
@@ -64,27 +69,112 @@ pub fn read_subset(
     let element = sample_type(array.data_type())
         .map(Element::from)
         .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
-    macro_rules! read {
-        ($variant:ident, $t:ty) => {
-            Samples::$variant(
-                array
-                    .retrieve_array_subset::<Vec<$t>>(subset)
-                    .map_err(zarr_error)?,
-            )
-        };
-    }
-    let samples = match element {
-        Element::U8 => read!(U8, u8),
-        Element::I8 => read!(I8, i8),
-        Element::U16 => read!(U16, u16),
-        Element::I16 => read!(I16, i16),
-        Element::U32 => read!(U32, u32),
-        Element::I32 => read!(I32, i32),
-        Element::F32 => read!(F32, f32),
-        Element::F64 => read!(F64, f64),
-        other => return Err(StoreError::DataType(other.to_string())),
+    let outside = || {
+        StoreError::Settings(format!(
+            "region {subset:?} is outside the array's {:?}",
+            array.shape()
+        ))
     };
+    if shape.len() != array.shape().len()
+        || subset
+            .end_exc()
+            .iter()
+            .zip(array.shape())
+            .any(|(end, n)| end > n)
+    {
+        return Err(outside());
+    }
+    let len = usize::try_from(subset.num_elements()).map_err(|_| outside())?;
+    let mut samples = Samples::zeros(element, len);
+    let chunks: Vec<Vec<u64>> = array
+        .chunks_in_array_subset(subset)
+        .map_err(zarr_error)?
+        .ok_or_else(outside)?
+        .indices()
+        .into_iter()
+        .map(|index| index.to_vec())
+        .collect();
+    let decoded: Vec<(Vec<u64>, Vec<u8>)> = chunks
+        .into_par_iter()
+        .map(|index| {
+            let bytes = array
+                .retrieve_chunk::<ArrayBytes<'static>>(&index)
+                .and_then(|bytes| Ok(bytes.into_fixed()?.into_owned()))
+                .map_err(|e| chunk_error(array, &index, &e))?;
+            Ok((index, bytes))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let output = samples
+        .as_bytes_mut()
+        .ok_or_else(|| StoreError::DataType(element.to_string()))?;
+    for (index, bytes) in decoded {
+        let chunk = array.chunk_subset(&index).map_err(zarr_error)?;
+        copy_overlap(&bytes, &chunk, output, subset, element.size()).ok_or_else(outside)?;
+    }
     Ok((shape, samples))
+}
+
+/// Copies the samples of `source` (the whole region `from`, C order) that lie in `to` into
+/// `target` (the whole region `to`), a row of the last axis at a time. `None` when the
+/// regions do not fit their buffers.
+fn copy_overlap(
+    source: &[u8],
+    from: &ArraySubset,
+    target: &mut [u8],
+    to: &ArraySubset,
+    size: usize,
+) -> Option<()> {
+    let overlap = from.overlap(to).ok()?;
+    let (start, extent) = (overlap.start(), overlap.shape());
+    let Some((&row, outer)) = extent.split_last() else {
+        return Some(());
+    };
+    if extent.contains(&0) {
+        return Some(());
+    }
+    // The offset, in samples, of the array position `at` in a C-order region.
+    let offset = |region: &ArraySubset, at: &[u64]| -> Option<usize> {
+        let mut linear = 0u64;
+        for ((&p, &origin), &n) in at.iter().zip(region.start()).zip(region.shape()) {
+            linear = linear.checked_mul(n)?.checked_add(p.checked_sub(origin)?)?;
+        }
+        usize::try_from(linear).ok()
+    };
+    let row_bytes = usize::try_from(row).ok()?.checked_mul(size)?;
+    let mut at = start.to_vec();
+    loop {
+        let from_at = offset(from, &at)?.checked_mul(size)?;
+        let to_at = offset(to, &at)?.checked_mul(size)?;
+        target
+            .get_mut(to_at..to_at.checked_add(row_bytes)?)?
+            .copy_from_slice(source.get(from_at..from_at.checked_add(row_bytes)?)?);
+        // Next row: an odometer over every axis but the last.
+        let mut axis = outer.len();
+        loop {
+            if axis == 0 {
+                return Some(());
+            }
+            axis -= 1;
+            at[axis] += 1;
+            if at[axis] < start[axis] + outer[axis] {
+                break;
+            }
+            at[axis] = start[axis];
+        }
+    }
+}
+
+/// [`StoreError::Chunk`] for the chunk at `index`.
+fn chunk_error(
+    array: &Array<FilesystemStore>,
+    index: &[u64],
+    error: &impl std::fmt::Display,
+) -> StoreError {
+    StoreError::Chunk {
+        index: index.to_vec(),
+        key: array.chunk_key(index).to_string(),
+        message: error.to_string(),
+    }
 }
 
 /// Reads one whole chunk as zarrs decodes it: the chunk's full shape, so a partial edge
@@ -107,7 +197,11 @@ pub fn read_chunk(
         .ok_or_else(|| StoreError::Settings(format!("chunk {index:?} is outside the grid")))?;
     macro_rules! read {
         ($variant:ident, $t:ty) => {
-            Samples::$variant(array.retrieve_chunk::<Vec<$t>>(index).map_err(zarr_error)?)
+            Samples::$variant(
+                array
+                    .retrieve_chunk::<Vec<$t>>(index)
+                    .map_err(|e| chunk_error(array, index, &e))?,
+            )
         };
     }
     let samples = match element {
@@ -125,10 +219,52 @@ pub fn read_chunk(
 }
 
 /// A Zarr array read as a movie (frames along the first axis).
+///
+/// Another writer may replace the store while it is read (`encode --force`, which swaps the
+/// whole folder by renames): the metadata read at opening would then describe other chunks.
+/// Every read checks that the folder is still the one opened, and fails with
+/// [`StoreError::Replaced`] otherwise, so a movie is read from one store, never a mix.
 pub struct ZarrMovie {
     array: Array<FilesystemStore>,
     shape: Vec<usize>,
     element: Element,
+    path: std::path::PathBuf,
+    opened: Option<FolderIdentity>,
+}
+
+/// What tells one folder from its replacement at the same path: device, inode, and change
+/// and modification times (an inode number freed by the old folder may be reused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderIdentity([i64; 6]);
+
+impl FolderIdentity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FolderIdentity([
+            m.dev() as i64,
+            m.ino() as i64,
+            m.ctime(),
+            m.ctime_nsec(),
+            m.mtime(),
+            m.mtime_nsec(),
+        ]))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<Self> {
+        let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+        let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(FolderIdentity([
+            since.as_secs() as i64,
+            i64::from(since.subsec_nanos()),
+            0,
+            0,
+            0,
+            0,
+        ]))
+    }
 }
 
 impl std::fmt::Debug for ZarrMovie {
@@ -146,6 +282,9 @@ impl ZarrMovie {
     /// # Errors
     /// As [`open_array`], and [`StoreError::DataType`] for a type the toolkit does not handle.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        // Taken before the metadata is read, so that a replacement after it is seen.
+        let opened = FolderIdentity::of(path);
         let array = open_array(path)?;
         let element = sample_type(array.data_type())
             .map(Element::from)
@@ -155,7 +294,18 @@ impl ZarrMovie {
             array,
             shape,
             element,
+            path: path.to_path_buf(),
+            opened,
         })
+    }
+
+    /// Fails when the folder at the path is no longer the one opened.
+    fn check_unreplaced(&self) -> Result<(), StoreError> {
+        if FolderIdentity::of(&self.path) == self.opened {
+            Ok(())
+        } else {
+            Err(StoreError::Replaced(self.path.clone()))
+        }
     }
 
     /// The underlying array.
@@ -178,10 +328,15 @@ impl anscombe_io::FrameSource for ZarrMovie {
         start: usize,
         count: usize,
     ) -> Result<Samples, anscombe_io::MovieError> {
-        read_frames(&self.array, start as u64..(start + count) as u64)
-            .map(|(_, samples)| samples)
+        let end = start.checked_add(count).unwrap_or(usize::MAX);
+        read_frames(&self.array, start as u64..end as u64)
+            .and_then(|(_, samples)| {
+                // After the chunks: whatever was read came from the store opened.
+                self.check_unreplaced()?;
+                Ok(samples)
+            })
             .map_err(|e| anscombe_io::MovieError::Format {
-                path: "zarr array".into(),
+                path: self.path.clone(),
                 message: e.to_string(),
             })
     }

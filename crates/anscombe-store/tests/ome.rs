@@ -135,9 +135,9 @@ fn only_the_full_resolution_uses_the_anscombe_codec() {
             .map(|c| c["name"].as_str().unwrap_or_default().to_string())
             .collect()
     };
-    assert_eq!(codecs(0), ["anscombe-v1", "bytes", "zstd"]);
-    assert_eq!(codecs(1), ["bytes", "zstd"]);
-    assert_eq!(codecs(2), ["bytes", "zstd"]);
+    assert_eq!(codecs(0), ["anscombe-v1", "bytes", "zstd", "crc32c"]);
+    assert_eq!(codecs(1), ["bytes", "zstd", "crc32c"]);
+    assert_eq!(codecs(2), ["bytes", "zstd", "crc32c"]);
 }
 
 #[test]

@@ -121,6 +121,40 @@ fn find_external_data(path: &str) -> Option<PathBuf> {
         .filter(|candidate| candidate.exists())
 }
 
+/// A fresh, empty folder `anscombe-<name>-<pid>` in the temporary folder.
+///
+/// # Panics
+/// When it cannot be made: the test cannot run.
+#[allow(clippy::panic, reason = "a test without its scratch folder cannot run")]
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("anscombe-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(error) = std::fs::create_dir_all(&dir) {
+        panic!("cannot make {}: {error}", dir.display());
+    }
+    dir
+}
+
+/// The names in a folder (hidden ones too), sorted: what a test compares to prove that no
+/// partial output, staging or lock file was left behind.
+///
+/// # Panics
+/// When the folder cannot be listed.
+#[allow(
+    clippy::panic,
+    reason = "a test that cannot list its folder cannot check it"
+)]
+pub fn entries(dir: &Path) -> Vec<String> {
+    let listing = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
+    let mut names: Vec<String> = listing
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The SHA-256 of `bytes` in lowercase hex, as the fixture manifests write it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
