@@ -4,11 +4,13 @@
 //! - `conformance [FOLDER]`: check the workspace against a reference fixture folder.
 //! - `fixtures`: regenerate the spec's conformance vectors by running the Python reference.
 //! - `bench <SUITE>`: run ours and the Python reference side by side and print ratios.
+//! - `soak [--gib N]`: encode and decode a generated movie larger than RAM; throughput, peak RSS.
 
 mod bench;
 mod conformance;
 mod fixtures;
 mod python;
+mod soak;
 mod step;
 mod test;
 
@@ -54,6 +56,16 @@ enum Command {
         /// Which suite.
         suite: String,
     },
+    /// Encode and decode a generated raw uint16 movie larger than RAM with the release
+    /// `anscombe`, streaming: throughput and peak resident memory of each, files removed after.
+    ///
+    /// Refuses, before writing anything, when the free disk space cannot hold the movie, its
+    /// store and its decoded copy (about 2.5 times the movie).
+    Soak {
+        /// Size of the movie in GiB.
+        #[arg(long, default_value_t = 32)]
+        gib: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +75,7 @@ fn main() -> ExitCode {
         Command::Test { cargo_args } => test::run(&cargo_args),
         Command::Fixtures => fixtures::run(),
         Command::Bench { suite } => bench::run_suite(&suite),
+        Command::Soak { gib } => soak::run(gib),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

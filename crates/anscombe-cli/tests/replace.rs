@@ -100,19 +100,29 @@ fn force_replaces_only_a_zarr_store() {
     // A folder where a decoded file should go.
     let store = dir.join("movie.zarr");
     assert!(encode(&input, &store, "2", &[]).status.success());
-    let output = anscombe(&["decode", text(&store), text(&folder), "--force"]);
+    let npy_folder = dir.join("frames.npy");
+    fs::create_dir(&npy_folder).expect("folder");
+    fs::write(npy_folder.join("notes.txt"), b"mine").expect("user file");
+    let output = anscombe(&["decode", text(&store), text(&npy_folder), "--force"]);
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains("is a folder"),
         "{}",
         stderr(&output)
     );
+    assert_eq!(entries(&npy_folder), ["notes.txt"]);
     // A store is replaced.
     let output = encode(&input, &store, "3", &["--force"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         entries(&dir),
-        ["file.zarr", "movie.npy", "movie.zarr", "photos"],
+        [
+            "file.zarr",
+            "frames.npy",
+            "movie.npy",
+            "movie.zarr",
+            "photos"
+        ],
         "nothing else touched or left behind"
     );
     assert_eq!(entries(&folder), ["notes.txt"]);
