@@ -328,7 +328,7 @@ impl anscombe_io::FrameSource for ZarrMovie {
         start: usize,
         count: usize,
     ) -> Result<Samples, anscombe_io::MovieError> {
-        let end = start.checked_add(count).unwrap_or(usize::MAX);
+        let end = start.saturating_add(count);
         read_frames(&self.array, start as u64..end as u64)
             .and_then(|(_, samples)| {
                 // After the chunks: whatever was read came from the store opened.
