@@ -269,7 +269,7 @@ fn tally_part<T: Sample>(rule: &CodeRule, original: &[T], decoded: &[T], start: 
         part.max_abs = part.max_abs.max(error.abs());
         part.changed += u64::from(back != level);
         // The bound, with room for the last bit of the arithmetic.
-        if error.abs() > rule.error_bound_photons(level) * (1.0 + 1e-9) + 1e-9 {
+        if rule.beyond_error_bound(level, error, 1e-9) {
             part.beyond.add(position);
         }
     }
