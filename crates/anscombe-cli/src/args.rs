@@ -51,6 +51,13 @@ pub(crate) enum Command {
     /// Describe a store: shape, chunks, codec pipeline, parameters, sizes, ratio.
     Info(InfoArgs),
     /// Compare a store with the movie it came from: error in photons, against the spec's bound.
+    ///
+    /// Every sample is compared, chunk row by chunk row on all cores. The check fails (exit 3)
+    /// when a sample's error is beyond the bound; when more than 0.1 % of the samples were
+    /// outside the codec's domain and clamped to its ends (unless --allow-clipping); when the
+    /// codec gives every level of the sample type one code (an absurd gain), losing samples; or
+    /// when no sample was inside the domain. The report says how many samples and where the
+    /// first and last are ([frame, row, column]).
     Verify(VerifyArgs),
     /// Build a multiscale pyramid (OME-Zarr 0.5) of a movie or volume, for viewers.
     ///
@@ -267,6 +274,12 @@ pub(crate) struct EncodeArgs {
     /// Replace an existing store.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Encode even when more than 0.1 % of the samples are outside the codec's domain (below
+    /// its lowest level, or above anscombe-v1's 32767) and are clamped to its ends; without
+    /// it, such a movie is refused (a wrong zero level or gain, or a saturated movie) and any
+    /// clamping is reported.
+    #[arg(long)]
+    pub(crate) allow_clipping: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -301,6 +314,10 @@ pub(crate) struct VerifyArgs {
     pub(crate) input: InputArgs,
     /// The store made from the input.
     pub(crate) store: PathBuf,
+    /// Pass even when more than 0.1 % of the samples were clamped into the codec's domain
+    /// (a store written with `encode --allow-clipping`); they are still counted and located.
+    #[arg(long)]
+    pub(crate) allow_clipping: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,

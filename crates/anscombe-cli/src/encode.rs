@@ -8,7 +8,7 @@ use anscombe_core::{
     V1Params,
 };
 use anscombe_io::FrameSource;
-use anscombe_store::verify::{ErrorSummary, compare_frames};
+use anscombe_store::verify::{CLIPPING_TOLERANCE, ClipGuard, ErrorSummary, compare_frames};
 use anscombe_store::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, ZarrMovie, stored_bytes, write_movie,
 };
@@ -82,9 +82,15 @@ pub(crate) fn print_report(report: &EncodeReport, output: &Path, seconds: f64) {
         e.max_abs_photons,
         e.rms_photons,
         e.bias_photons,
-        e.beyond_bound,
+        e.beyond_bound.count,
         e.samples_checked
     );
+    if e.wiped > 0 {
+        println!(
+            "WARNING: the codec gives every level one code ({} samples of those frames lost): is the gain right?",
+            e.wiped
+        );
+    }
 }
 
 /// Encodes; returns the report and the seconds the write took.
@@ -125,24 +131,42 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         ..StoreSpec::new(shape.clone(), data_type, poisson.is_none().then_some(params))
     };
     let chunks = spec.chunks();
+    let rule = CodeRule::new(&spec.effective_codec().unwrap_or(params), data_type)
+        .map_err(anyhow::Error::from)?;
     let started = Instant::now();
     let frames = source.frames();
     let bar = progress(frames as u64, "encoding");
-    let path = write_movie(
-        source.as_mut(),
+    let mut guard = ClipGuard::new(source.as_mut(), &rule, args.allow_clipping);
+    let written = write_movie(
+        &mut guard,
         &args.output,
         &spec,
         args.force,
         &mut advance(&bar),
-    )?;
+    );
     bar.finish_and_clear();
+    let (below, above) = guard.clamped();
+    if guard.refused() {
+        return Err(Failure::Error(anyhow!(
+            "refused: more than {} % of the samples are outside the codec's domain and would be \
+             clamped ({below} below its lowest level, {above} above its highest, in the frames \
+             read so far); check the zero level and gain, or pass --allow-clipping",
+            CLIPPING_TOLERANCE * 100.0
+        )));
+    }
+    let path = written?;
+    if below + above > 0 {
+        eprintln!(
+            "warning: {} samples ({below} below the codec's domain, {above} above it) were clamped to its ends",
+            below + above
+        );
+    }
     let seconds = started.elapsed().as_secs_f64();
     let stored = stored_bytes(&path);
     let raw = shape.iter().product::<u64>() * data_type.size() as u64;
     let mut store = ZarrMovie::open(&path)?;
-    let rule = CodeRule::new(&spec.effective_codec().unwrap_or(params), data_type)
+    let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))
         .map_err(anyhow::Error::from)?;
-    let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))?;
     let report = EncodeReport {
         codec: CodecParamsReport {
             name: match &poisson {

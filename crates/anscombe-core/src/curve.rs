@@ -106,6 +106,15 @@ impl Curve {
         let x = if photons > 0.0 { photons } else { 0.0 };
         0.5 * self.beta * sqrt(x + THREE_EIGHTHS) + self.beta * self.beta / 8.0
     }
+
+    /// True when `amount` photons exceed [`Curve::half_step_photons`] at `photons`; the same
+    /// comparison squared, without the square root, for checking every sample of a movie.
+    #[inline]
+    pub fn exceeds_half_step(&self, photons: f64, amount: f64) -> bool {
+        let x = if photons > 0.0 { photons } else { 0.0 };
+        let over = amount - self.beta * self.beta / 8.0;
+        over > 0.0 && over * over > 0.25 * self.beta * self.beta * (x + THREE_EIGHTHS)
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +137,21 @@ mod tests {
         for v in [0.0, 37.0, 100.0, 101.0, 5000.0, 65_535.0] {
             let back = c.level(c.y(v));
             assert!((back - v).abs() < 1e-6 * (1.0 + v), "{v} -> {back}");
+        }
+    }
+
+    #[test]
+    fn exceeding_the_half_step_agrees_with_the_half_step() {
+        let c = Curve::new(100.0, 40.0, 0.5, 0.0);
+        for photons in [-3.0, 0.0, 0.7, 12.0, 5000.0] {
+            let step = c.half_step_photons(photons);
+            for amount in [0.0, step * 0.999, step * 1.001, step + 1.0] {
+                assert_eq!(
+                    c.exceeds_half_step(photons, amount),
+                    amount > step,
+                    "{photons} {amount}"
+                );
+            }
         }
     }
 

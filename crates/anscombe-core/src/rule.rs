@@ -449,20 +449,56 @@ impl CodeRule {
         beyond.fill(fill);
     }
 
+    /// Half a level in photons when integer samples round the midpoint, else 0.
+    fn rounding_slack(&self) -> f64 {
+        match self.rounding {
+            Rounding::Exact => 0.0,
+            Rounding::HalfEven | Rounding::Truncate { .. } => 0.5 / self.curve.gain(),
+        }
+    }
+
     /// The largest error, in photons, of decoding a level of the domain (the spec's bound):
     /// half a code interval, plus half a level when integer samples round the midpoint.
     pub fn error_bound_photons(&self, level: f64) -> f64 {
-        let rounding_slack = match self.rounding {
-            Rounding::Exact => 0.0,
-            Rounding::HalfEven | Rounding::Truncate { .. } => 0.5 / self.curve.gain(),
-        };
-        self.curve.half_step_photons(self.curve.photons(level)) + rounding_slack
+        self.curve.half_step_photons(self.curve.photons(level)) + self.rounding_slack()
+    }
+
+    /// True when an error of `error` photons at `level` is beyond
+    /// [`CodeRule::error_bound_photons`] times `1 + slack`, plus `slack` (room for the last bit
+    /// of the arithmetic); without a square root, for checking every sample of a movie.
+    #[inline]
+    pub fn beyond_error_bound(&self, level: f64, error: f64, slack: f64) -> bool {
+        let amount = (error.abs() - slack) / (1.0 + slack) - self.rounding_slack();
+        self.curve
+            .exceeds_half_step(self.curve.photons(level), amount)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beyond_the_error_bound_agrees_with_the_bound() {
+        let params = TransformParams::new(100.0, 40.0).into();
+        let rule = CodeRule::new(&params, DataType::U16).expect("valid");
+        for level in [0.0, 100.0, 140.0, 5000.0, 65_535.0] {
+            let bound = rule.error_bound_photons(level);
+            for error in [
+                0.0,
+                bound * 0.999,
+                -bound * 0.999,
+                bound * 1.001,
+                -bound * 1.001,
+            ] {
+                assert_eq!(
+                    rule.beyond_error_bound(level, error, 0.0),
+                    error.abs() > bound,
+                    "{level} {error}"
+                );
+            }
+        }
+    }
 
     fn v1(zero_level: f64, gain: f64, code_type: CodeType) -> CodeRule {
         let params = V1Params {
