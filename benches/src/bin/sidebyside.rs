@@ -11,7 +11,9 @@ use anscombe_benches::sidebyside::{Row, median_seconds, print_table};
 use anscombe_core::{Codec, Sample, V1Params};
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
+use anscombe_testkit::sha256_hex;
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 /// Reused memory instead of fresh pages per chunk buffer (as the `anscombe` binary does).
 #[global_allocator]
@@ -159,7 +161,8 @@ fn core_pair<I: Sample>(
 }
 
 /// The `poisson` codec, ours against poisson-numcodecs 0.1.0 on a (100, 512, 512) int16
-/// movie, both modes, one core. The configuration is one our writer accepts in both modes,
+/// movie, both modes: ours on one thread, and on every core with the movie cut in frames (as
+/// a store's chunks are coded in parallel); NumPy's reference runs on one. The configuration is one our writer accepts in both modes,
 /// which few are with uint8 codes and int16 values (dark 50: of photon sensitivities 15 to 30
 /// in steps of 0.5, only 17): at 20 formula mode is refused (code 162, input 32767, decodes to
 /// 32852, past int16), at 22 lookup mode (its ramp lifts the top entry to 32839).
@@ -168,7 +171,7 @@ fn poisson(python: &Path) -> Result<()> {
         CodeSlice, CodeSliceMut, DataType, PoissonCodec, PoissonParams, SampleSlice, SampleSliceMut,
     };
 
-    if reference_folder("reference/poisson-numcodecs-0.1.0").is_none() {
+    if anscombe_testkit::poisson_reference().is_none() {
         println!(
             "poisson suite skipped: poisson-numcodecs' source (../shared/reference) is absent, \
              so the reference cannot run"
@@ -186,6 +189,7 @@ fn poisson(python: &Path) -> Result<()> {
         .context("shape")?
         .write(&path)?;
     let bytes = (samples.len() * 2) as f64;
+    let threads = rayon::current_num_threads();
     let mut rows = Vec::new();
     for use_lookup in [true, false] {
         let mode = if use_lookup { "lookup" } else { "formula" };
@@ -207,6 +211,31 @@ fn poisson(python: &Path) -> Result<()> {
             || Ok(()),
             || codec.decode(CodeSlice::U8(&codes), SampleSliceMut::I16(&mut decoded)),
         )?;
+        let frame = height * width;
+        let encode_all = median_seconds(
+            repeats,
+            || Ok(()),
+            || {
+                samples
+                    .par_chunks(frame)
+                    .zip(codes.par_chunks_mut(frame))
+                    .try_for_each(|(s, c)| encoder.encode(SampleSlice::I16(s), CodeSliceMut::U8(c)))
+            },
+        )?;
+        let mut decoded_all = vec![0i16; samples.len()];
+        let decode_all = median_seconds(
+            repeats,
+            || Ok(()),
+            || {
+                codes
+                    .par_chunks(frame)
+                    .zip(decoded_all.par_chunks_mut(frame))
+                    .try_for_each(|(c, d)| codec.decode(CodeSlice::U8(c), SampleSliceMut::I16(d)))
+            },
+        )?;
+        if decoded_all != decoded {
+            bail!("{mode} mode: decoding in parallel gave other values");
+        }
         eprintln!("running poisson-numcodecs, {mode} mode ({repeats} repeats)...");
         let theirs = reference(
             python,
@@ -239,30 +268,29 @@ fn poisson(python: &Path) -> Result<()> {
             ours: decode,
             reference: seconds("decode_s")?,
         });
+        rows.push(Row {
+            label: format!("{mode} encode, ours on {threads} threads"),
+            bytes,
+            ours: encode_all,
+            reference: seconds("encode_s")?,
+        });
+        rows.push(Row {
+            label: format!("{mode} decode, ours on {threads} threads"),
+            bytes,
+            ours: decode_all,
+            reference: seconds("decode_s")?,
+        });
     }
     print_table(
         &format!(
             "poisson codec ({frames}, {height}, {width}) int16, dark 50, photon sensitivity 17, \
-             uint8 codes; identical codes and values checked; one core, GB/s of samples"
+             uint8 codes; identical codes and values checked; ours on 1 thread unless marked, \
+             the reference on 1; GB/s of samples"
         ),
         &rows,
     );
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
-}
-
-/// A folder inside the shared folder, if present.
-fn reference_folder(relative: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    std::env::var_os("ANSCOMBE_SHARED")
-        .map(PathBuf::from)
-        .or_else(|| {
-            root.ancestors()
-                .map(|a| a.join("shared"))
-                .find(|candidate| candidate.join("fixtures").is_dir())
-        })
-        .map(|shared| shared.join(relative))
-        .filter(|folder| folder.is_dir())
 }
 
 /// Writing and reading a (200, 512, 512) uint16 movie: Anscombe + zstd 3 and zstd alone, ours
@@ -988,18 +1016,6 @@ fn background(python: &Path) -> Result<()> {
         if rolling_same { "yes" } else { "NO" }
     );
     Ok(())
-}
-
-/// SHA-256 of bytes, in hex.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut s, b| {
-            use std::fmt::Write;
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// Median seconds of our sparse median (defaults, two threads, streamed from the NPY file),
