@@ -167,9 +167,7 @@ fn core_pair<I: Sample>(
 /// in steps of 0.5, only 17): at 20 formula mode is refused (code 162, input 32767, decodes to
 /// 32852, past int16), at 22 lookup mode (its ramp lifts the top entry to 32839).
 fn poisson(python: &Path) -> Result<()> {
-    use anscombe_core::{
-        CodeSlice, CodeSliceMut, DataType, PoissonCodec, PoissonParams, SampleSlice, SampleSliceMut,
-    };
+    use anscombe_core::{PoissonCodec, PoissonParams};
 
     if anscombe_testkit::poisson_reference().is_none() {
         println!(
@@ -197,45 +195,13 @@ fn poisson(python: &Path) -> Result<()> {
             use_lookup,
             ..PoissonParams::new(dark, sensitivity)
         };
-        let codec = PoissonCodec::new(&params)?;
-        let encoder = codec.encoder(DataType::I16)?;
-        let mut codes = vec![0u8; samples.len()];
-        let mut decoded = vec![0i16; samples.len()];
-        let encode = median_seconds(
+        let ours = poisson_ours(
+            &PoissonCodec::new(&params)?,
+            &samples,
+            height * width,
             repeats,
-            || Ok(()),
-            || encoder.encode(SampleSlice::I16(&samples), CodeSliceMut::U8(&mut codes)),
         )?;
-        let decode = median_seconds(
-            repeats,
-            || Ok(()),
-            || codec.decode(CodeSlice::U8(&codes), SampleSliceMut::I16(&mut decoded)),
-        )?;
-        let frame = height * width;
-        let encode_all = median_seconds(
-            repeats,
-            || Ok(()),
-            || {
-                samples
-                    .par_chunks(frame)
-                    .zip(codes.par_chunks_mut(frame))
-                    .try_for_each(|(s, c)| encoder.encode(SampleSlice::I16(s), CodeSliceMut::U8(c)))
-            },
-        )?;
-        let mut decoded_all = vec![0i16; samples.len()];
-        let decode_all = median_seconds(
-            repeats,
-            || Ok(()),
-            || {
-                codes
-                    .par_chunks(frame)
-                    .zip(decoded_all.par_chunks_mut(frame))
-                    .try_for_each(|(c, d)| codec.decode(CodeSlice::U8(c), SampleSliceMut::I16(d)))
-            },
-        )?;
-        if decoded_all != decoded {
-            bail!("{mode} mode: decoding in parallel gave other values");
-        }
+        let (codes, decoded) = (&ours.codes, &ours.decoded);
         eprintln!("running poisson-numcodecs, {mode} mode ({repeats} repeats)...");
         let theirs = reference(
             python,
@@ -249,9 +215,9 @@ fn poisson(python: &Path) -> Result<()> {
             ],
         )?;
         // The same codes and values as the reference, or the timing means nothing.
-        if theirs["codes_sha256"].as_str() != Some(sha256_hex(&codes).as_str())
+        if theirs["codes_sha256"].as_str() != Some(sha256_hex(codes).as_str())
             || theirs["decoded_sha256"].as_str()
-                != Some(sha256_hex(bytemuck::cast_slice(&decoded)).as_str())
+                != Some(sha256_hex(bytemuck::cast_slice(decoded)).as_str())
         {
             bail!("{mode} mode: our codes or decoded values differ from the reference's");
         }
@@ -259,25 +225,25 @@ fn poisson(python: &Path) -> Result<()> {
         rows.push(Row {
             label: format!("{mode} encode int16 -> uint8"),
             bytes,
-            ours: encode,
+            ours: ours.encode,
             reference: seconds("encode_s")?,
         });
         rows.push(Row {
             label: format!("{mode} decode uint8 -> int16"),
             bytes,
-            ours: decode,
+            ours: ours.decode,
             reference: seconds("decode_s")?,
         });
         rows.push(Row {
             label: format!("{mode} encode, ours on {threads} threads"),
             bytes,
-            ours: encode_all,
+            ours: ours.encode_all,
             reference: seconds("encode_s")?,
         });
         rows.push(Row {
             label: format!("{mode} decode, ours on {threads} threads"),
             bytes,
-            ours: decode_all,
+            ours: ours.decode_all,
             reference: seconds("decode_s")?,
         });
     }
@@ -291,6 +257,73 @@ fn poisson(python: &Path) -> Result<()> {
     );
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
+}
+
+/// Our side of one `poisson` mode: the codes and values, and the median seconds of encoding
+/// and decoding the movie on one thread and with its frames on every thread.
+struct PoissonTimes {
+    codes: Vec<u8>,
+    decoded: Vec<i16>,
+    encode: f64,
+    decode: f64,
+    encode_all: f64,
+    decode_all: f64,
+}
+
+fn poisson_ours(
+    codec: &anscombe_core::PoissonCodec,
+    samples: &[i16],
+    frame: usize,
+    repeats: usize,
+) -> Result<PoissonTimes> {
+    use anscombe_core::{CodeSlice, CodeSliceMut, DataType, SampleSlice, SampleSliceMut};
+
+    let encoder = codec.encoder(DataType::I16)?;
+    let mut codes = vec![0u8; samples.len()];
+    let mut decoded = vec![0i16; samples.len()];
+    let encode = median_seconds(
+        repeats,
+        || Ok(()),
+        || encoder.encode(SampleSlice::I16(samples), CodeSliceMut::U8(&mut codes)),
+    )?;
+    let decode = median_seconds(
+        repeats,
+        || Ok(()),
+        || codec.decode(CodeSlice::U8(&codes), SampleSliceMut::I16(&mut decoded)),
+    )?;
+    let mut codes_all = vec![0u8; samples.len()];
+    let encode_all = median_seconds(
+        repeats,
+        || Ok(()),
+        || {
+            samples
+                .par_chunks(frame)
+                .zip(codes_all.par_chunks_mut(frame))
+                .try_for_each(|(s, c)| encoder.encode(SampleSlice::I16(s), CodeSliceMut::U8(c)))
+        },
+    )?;
+    let mut decoded_all = vec![0i16; samples.len()];
+    let decode_all = median_seconds(
+        repeats,
+        || Ok(()),
+        || {
+            codes
+                .par_chunks(frame)
+                .zip(decoded_all.par_chunks_mut(frame))
+                .try_for_each(|(c, d)| codec.decode(CodeSlice::U8(c), SampleSliceMut::I16(d)))
+        },
+    )?;
+    if codes_all != codes || decoded_all != decoded {
+        bail!("coding in parallel gave other codes or values");
+    }
+    Ok(PoissonTimes {
+        codes,
+        decoded,
+        encode,
+        decode,
+        encode_all,
+        decode_all,
+    })
 }
 
 /// Writing and reading a (200, 512, 512) uint16 movie: Anscombe + zstd 3 and zstd alone, ours
