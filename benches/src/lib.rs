@@ -75,19 +75,12 @@ pub fn fortran<T: Clone, D: ndarray::Dimension>(
 pub fn digests<T: bytemuck::Pod, D: ndarray::Dimension>(
     levels: &[ndarray::Array<T, D>],
 ) -> Vec<String> {
-    use sha2::Digest;
     levels
         .iter()
         .map(|level| {
             let standard = level.as_standard_layout();
             let bytes: &[u8] = standard.as_slice().map_or(&[], |s| bytemuck::cast_slice(s));
-            sha2::Sha256::digest(bytes)
-                .iter()
-                .fold(String::new(), |mut hex, b| {
-                    use std::fmt::Write;
-                    let _ = write!(hex, "{b:02x}");
-                    hex
-                })
+            anscombe_testkit::sha256_hex(bytes)
         })
         .collect()
 }

@@ -180,17 +180,40 @@ pub(crate) struct CalibrateArgs {
     pub(crate) raster: crate::calibrate_raster::RasterArgs,
 }
 
-/// Codec identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Codec identity of `encode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub(crate) enum CodecName {
     /// The fuller codec of our spec: every sample type, beta in (0, 1], strict checks (default).
+    #[default]
     AnscombeTransform,
     /// What zarr-python's anscombe-transform 1.0.0 writes: for stores Python users must open today.
     AnscombeV1,
     /// poisson-numcodecs 0.1.0's `poisson` filter (lookup mode; uint8 codes, uint16 when uint8
-    /// would wrap): for Python users of that package. `anscombe encode` only; configurations
-    /// with which it would lose data are refused.
+    /// would wrap): for Python users of that package. Configurations with which it would lose
+    /// data are refused.
     Poisson,
+}
+
+/// The elementwise Anscombe codecs: the identities `pyramid` writes (its OME-Zarr writer takes
+/// no `poisson`, poisson-numcodecs' single-array filter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AnscombeCodecName {
+    /// The fuller codec of our spec: every sample type, beta in (0, 1], strict checks (default).
+    #[default]
+    AnscombeTransform,
+    /// What zarr-python's anscombe-transform 1.0.0 writes: for stores Python users must open today.
+    AnscombeV1,
+}
+
+impl CodecName {
+    /// The elementwise Anscombe codec named, or `None` for `poisson`.
+    pub(crate) fn anscombe(self) -> Option<AnscombeCodecName> {
+        match self {
+            CodecName::AnscombeTransform => Some(AnscombeCodecName::AnscombeTransform),
+            CodecName::AnscombeV1 => Some(AnscombeCodecName::AnscombeV1),
+            CodecName::Poisson => None,
+        }
+    }
 }
 
 /// Zarr format.
@@ -218,9 +241,13 @@ pub(crate) enum CompressorName {
     None,
 }
 
-/// Where the codec's gain and zero level come from, and which codec.
+/// Where the codec's gain and zero level come from, and which codec (`C`: the identities the
+/// command can write).
 #[derive(Debug, Clone, Args)]
-pub(crate) struct AnscombeArgs {
+pub(crate) struct AnscombeArgs<C = CodecName>
+where
+    C: ValueEnum + Default + Copy + Send + Sync + 'static,
+{
     /// Conversion gain, levels per photon (with --zero-level; otherwise --calibration, or a
     /// calibration of the input made on the fly).
     #[arg(
@@ -237,8 +264,8 @@ pub(crate) struct AnscombeArgs {
     #[arg(long)]
     pub(crate) calibration: Option<PathBuf>,
     /// Codec identity.
-    #[arg(long, value_enum, default_value_t = CodecName::AnscombeTransform)]
-    pub(crate) codec: CodecName,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) codec: C,
     /// Code step in shot-noise standard deviations, in (0, 1] (anscombe-transform only).
     #[arg(long, default_value_t = 0.5)]
     pub(crate) beta: f64,
@@ -333,11 +360,13 @@ pub(crate) enum CodecCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct CodecArgs {
-    /// The codec's Zarr V3 metadata object, e.g.
-    /// '{"name": "anscombe-v1", "configuration": {"zero_level": 100, "conversion_gain": 40.0}}'.
+    /// The codec's Zarr V3 metadata object (anscombe-v1, anscombe-transform or poisson), e.g.
+    /// '{"name": "anscombe-v1", "configuration": {"zero_level": 100, "conversion_gain": 40.0}}'
+    /// or '{"name": "poisson", "configuration": {"dark_signal": 50, "photon_sensitivity": 20.0}}'.
     #[arg(long)]
     pub(crate) codec: String,
-    /// Sample type of the decoded array (decode only; default: the codec's decoded_dtype, else int16).
+    /// Sample type of the decoded array (decode only; default: the codec's decoded_dtype, else
+    /// int16; poisson always decodes to its decoded_dtype).
     #[arg(long)]
     pub(crate) dtype: Option<String>,
     /// The array to read (.npy).
@@ -396,7 +425,7 @@ pub(crate) struct PyramidArgs {
     #[arg(long)]
     pub(crate) anscombe: bool,
     #[command(flatten)]
-    pub(crate) codec: AnscombeArgs,
+    pub(crate) codec: AnscombeArgs<AnscombeCodecName>,
     #[command(flatten)]
     pub(crate) compression: CompressorArgs,
     /// Replace an existing image.

@@ -13,11 +13,12 @@ use anscombe_store::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, ZarrMovie, stored_bytes, write_movie,
 };
 use anyhow::{Result, anyhow, bail};
+use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
 use crate::args::{
-    AnscombeArgs, CodecName, CompressorArgs, CompressorName, EncodeArgs, Format, Method,
+    AnscombeArgs, AnscombeCodecName, CompressorArgs, CompressorName, EncodeArgs, Format, Method,
 };
 use crate::io::{advance, check_output, open_input, progress};
 
@@ -104,18 +105,20 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         )
     })?;
     let (gain, zero_level, origin) = gain_and_zero(&args.codec, source.as_mut())?;
-    let poisson = (args.codec.codec == CodecName::Poisson)
+    let identity = args.codec.codec.anscombe();
+    let poisson = identity
+        .is_none()
         .then(|| poisson_params(args.codec.beta, data_type, gain, zero_level))
         .transpose()?;
-    let params = match &poisson {
+    let params = match identity {
+        Some(identity) => codec_params(identity, args.codec.beta, data_type, gain, zero_level)?,
         // The error report measures against anscombe-transform's bound at the same gain, zero
         // level and beta (poisson-numcodecs has no bound of its own).
-        Some(p) => TransformParams {
-            beta: p.beta.min(1.0),
+        None => TransformParams {
+            beta: args.codec.beta.min(1.0),
             ..TransformParams::new(zero_level, gain)
         }
         .into(),
-        None => codec_params(&args.codec, data_type, gain, zero_level)?,
     };
     let shape: Vec<u64> = source.shape().iter().map(|&n| n as u64).collect();
     let spec = StoreSpec {
@@ -200,8 +203,8 @@ fn sample_frames(frames: usize) -> Vec<usize> {
 }
 
 /// Gain and zero level from the flags, a calibration file, or a calibration made now.
-pub(crate) fn gain_and_zero(
-    args: &AnscombeArgs,
+pub(crate) fn gain_and_zero<C: ValueEnum + Default + Copy + Send + Sync + 'static>(
+    args: &AnscombeArgs<C>,
     source: &mut dyn FrameSource,
 ) -> Result<(f64, f64, String), Failure> {
     if let (Some(gain), Some(zero)) = (args.gain, args.zero_level) {
@@ -252,26 +255,22 @@ pub(crate) fn poisson_params(
 /// The codec parameters for the chosen identity; anscombe-v1 refuses what the reference would
 /// corrupt, and gets uint16 codes when uint8 would wrap.
 pub(crate) fn codec_params(
-    args: &AnscombeArgs,
+    identity: AnscombeCodecName,
+    beta: f64,
     data_type: DataType,
     gain: f64,
     zero_level: f64,
 ) -> Result<CodecParams> {
-    match args.codec {
-        CodecName::Poisson => bail!(
-            "--codec poisson is for `anscombe encode` only (poisson-numcodecs stores); use \
-             anscombe-transform or anscombe-v1 here"
-        ),
-        CodecName::AnscombeTransform => Ok(TransformParams {
-            beta: args.beta,
+    match identity {
+        AnscombeCodecName::AnscombeTransform => Ok(TransformParams {
+            beta,
             ..TransformParams::new(zero_level, gain)
         }
         .into()),
-        CodecName::AnscombeV1 => {
-            if args.beta != 0.5 {
+        AnscombeCodecName::AnscombeV1 => {
+            if beta != 0.5 {
                 bail!(
-                    "anscombe-v1 has no beta (it is always 0.5); use --codec anscombe-transform for beta {}",
-                    args.beta
+                    "anscombe-v1 has no beta (it is always 0.5); use --codec anscombe-transform for beta {beta}"
                 );
             }
             let narrow = V1Params {

@@ -107,7 +107,13 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
         .map_err(anyhow::Error::from)?;
     let codec = if args.anscombe {
         let (gain, zero_level, _) = gain_and_zero(&args.codec, source.as_mut())?;
-        Some(codec_params(&args.codec, data_type, gain, zero_level)?)
+        Some(codec_params(
+            args.codec.codec,
+            args.codec.beta,
+            data_type,
+            gain,
+            zero_level,
+        )?)
     } else {
         None
     };

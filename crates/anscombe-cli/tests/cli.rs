@@ -5,37 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use anscombe_testkit::{external_data, fixture, python};
+use anscombe_testkit::{external_data, fixture, python, stderr, stdout, text};
 
 fn anscombe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anscombe"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    anscombe_testkit::run(env!("CARGO_BIN_EXE_anscombe"), args)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anscombe-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
+    anscombe_testkit::scratch("cli", name)
 }
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/thunder_mouse_2p/mouse_500x64x64_int16.tif")
-}
-
-fn text(path: &Path) -> String {
-    path.display().to_string()
 }
 
 /// Nothing but the expected files: no partial outputs left behind.

@@ -3,37 +3,19 @@
 //! calibration.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use anscombe_calibrate::synthetic::RasterSpec;
 use anscombe_io::Samples;
 use anscombe_io::npy::NpyArray;
-use anscombe_testkit::fixture;
+use anscombe_testkit::{fixture, stderr, stdout, text};
 
 fn anscombe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anscombe"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    anscombe_testkit::run(env!("CARGO_BIN_EXE_anscombe"), args)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anscombe-raster-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
-}
-
-fn text(path: &Path) -> String {
-    path.display().to_string()
+    anscombe_testkit::scratch("raster", name)
 }
 
 /// A (200, 32, 40) int16 movie of two pixel groups (gains 10 and 15, zero levels 1 and 2), and

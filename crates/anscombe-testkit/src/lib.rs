@@ -168,6 +168,45 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
+/// Runs a test's binary (`env!("CARGO_BIN_EXE_<name>")`) with `args` and returns what it did.
+///
+/// # Panics
+/// When the binary cannot be started at all: the test cannot say anything then.
+#[allow(clippy::missing_panics_doc, reason = "documented above")]
+pub fn run(binary: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(binary)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A process's standard output as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A process's standard error as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh, empty temporary folder `anscombe-<suite>-<name>-<pid>`: one per test, so tests
+/// running in parallel do not meet.
+///
+/// # Panics
+/// When the folder cannot be made.
+pub fn scratch(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("anscombe-{suite}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    dir
+}
+
+/// A path as a command-line argument.
+pub fn text(path: &Path) -> String {
+    path.display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,17 +4,16 @@
 
 use std::sync::{Arc, OnceLock};
 
-use anscombe_core::{
-    AnyCodec, CodeType, CodecParams, ConfigError, DataType, Identity, SampleSlice,
-};
+use anscombe_core::{AnyCodec, CodeType, CodecParams, ConfigError, DataType, Identity};
 use zarrs::array::codec::api::CodecError;
 use zarrs::array::{DataType as ZarrDataType, FillValue, data_type};
 use zarrs::plugin::ZarrVersion;
 
 use crate::configuration::AnscombeConfiguration;
 use crate::data_type::sample_type;
+use crate::elementwise::ChunkCodec;
 use crate::error::AnscombeZarrError;
-use crate::view::{whole_elements, with_codes, with_codes_mut, with_samples, with_samples_mut};
+use crate::view::{decode_with, encode_with, first_value, with_samples};
 
 /// The Anscombe array-to-array codec (either identity), ready to encode and decode chunks.
 ///
@@ -163,15 +162,13 @@ impl AnscombeCodec {
     ) -> Result<Vec<u8>, CodecError> {
         let codec = self.resolve(data_type)?;
         let rule = codec.rule();
-        let count = whole_elements(samples.len(), rule.data_type().size(), "samples")?;
-        let mut codes = vec![0u8; count * rule.code_type().data_type().size()];
-        let outcome = with_samples(rule.data_type(), samples, |samples| {
-            with_codes_mut(rule.code_type(), &mut codes, |codes| {
-                codec.encode(samples, codes)
-            })
-        })??;
-        outcome.map_err(|e| self.error(e))?;
-        Ok(codes)
+        encode_with(
+            samples,
+            rule.data_type(),
+            rule.code_type(),
+            |samples, codes| codec.encode(samples, codes),
+        )?
+        .map_err(|e| self.error(e))
     }
 
     /// Decodes the native-endian codes of one chunk into native-endian samples.
@@ -185,15 +182,13 @@ impl AnscombeCodec {
     ) -> Result<Vec<u8>, CodecError> {
         let codec = self.resolve(data_type)?;
         let rule = codec.rule();
-        let count = whole_elements(codes.len(), rule.code_type().data_type().size(), "codes")?;
-        let mut samples = vec![0u8; count * rule.data_type().size()];
-        let outcome = with_codes(rule.code_type(), codes, |codes| {
-            with_samples_mut(rule.data_type(), &mut samples, |samples| {
-                codec.decode(codes, samples)
-            })
-        })??;
-        outcome.map_err(|e| self.error(e))?;
-        Ok(samples)
+        decode_with(
+            codes,
+            rule.code_type(),
+            rule.data_type(),
+            |codes, samples| codec.decode(codes, samples),
+        )?
+        .map_err(|e| self.error(e))
     }
 
     fn error(&self, error: impl std::fmt::Display) -> CodecError {
@@ -201,16 +196,39 @@ impl AnscombeCodec {
     }
 }
 
-fn first_value(samples: SampleSlice<'_>) -> Option<f64> {
-    match samples {
-        SampleSlice::U8(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I8(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::U16(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I16(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::U32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::F32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::F64(s) => s.first().copied(),
+impl ChunkCodec for AnscombeCodec {
+    fn chunk_configuration(
+        &self,
+        version: ZarrVersion,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        self.configuration_json(version)
+    }
+
+    fn chunk_encoded_data_type(
+        &self,
+        data_type: &ZarrDataType,
+    ) -> Result<ZarrDataType, CodecError> {
+        self.encoded_data_type(data_type)
+    }
+
+    fn chunk_encoded_fill_value(
+        &self,
+        data_type: &ZarrDataType,
+        fill: &FillValue,
+    ) -> Result<FillValue, CodecError> {
+        self.encoded_fill_value(data_type, fill)
+    }
+
+    fn encode_chunk(
+        &self,
+        samples: &[u8],
+        data_type: &ZarrDataType,
+    ) -> Result<Vec<u8>, CodecError> {
+        self.encode_bytes(samples, data_type)
+    }
+
+    fn decode_chunk(&self, codes: &[u8], data_type: &ZarrDataType) -> Result<Vec<u8>, CodecError> {
+        self.decode_bytes(codes, data_type)
     }
 }
 

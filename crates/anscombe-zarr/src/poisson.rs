@@ -38,7 +38,6 @@
 //! # assert!(codec.quirks().is_empty());
 //! ```
 
-use std::num::NonZeroU64;
 use std::sync::{Arc, OnceLock};
 
 use anscombe_core::{
@@ -47,22 +46,15 @@ use anscombe_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
-use zarrs::array::codec::api::{
-    ArrayBytes, ArrayCodecTraits, ArrayPartialDecoderTraits, ArrayToArrayCodecTraits, Codec,
-    CodecError, CodecMetadataOptions, CodecOptions, CodecPluginV2, CodecPluginV3, CodecTraits,
-    CodecTraitsV2, CodecTraitsV3, PartialDecoderCapability, PartialEncoderCapability,
-    RecommendedConcurrency,
-};
+use zarrs::array::codec::api::CodecError;
 use zarrs::array::{DataType as ZarrDataType, FillValue};
-use zarrs::metadata::Configuration;
-use zarrs::metadata::v2::MetadataV2;
-use zarrs::metadata::v3::MetadataV3;
-use zarrs::plugin::{PluginCreateError, ZarrVersion};
+use zarrs::plugin::ZarrVersion;
 
 use crate::configuration::{float_number, level_number};
 use crate::data_type::{sample_type, zarrs_data_type};
+use crate::elementwise::{ChunkCodec, zarrs_codec};
 use crate::error::AnscombeZarrError;
-use crate::view::{whole_elements, with_codes, with_codes_mut, with_samples, with_samples_mut};
+use crate::view::{decode_with, encode_with, first_value, with_samples};
 
 /// The codec's Zarr V3 name and Zarr V2 id.
 pub const NAME: &str = "poisson";
@@ -174,10 +166,9 @@ pub struct PoissonZarrCodec {
     encoder: Arc<OnceLock<Result<Arc<PoissonEncoder>, PoissonEncoderError>>>,
 }
 
-zarrs::plugin::impl_extension_aliases!(PoissonZarrCodec, v3: "poisson", [], v2: "poisson", []);
-
-inventory::submit! { CodecPluginV3::new::<PoissonZarrCodec>() }
-inventory::submit! { CodecPluginV2::new::<PoissonZarrCodec>() }
+zarrs_codec!(PoissonZarrCodec, "poisson", PoissonConfiguration, |codec| {
+    codec
+});
 
 impl PoissonZarrCodec {
     /// The codec from its configuration: validates it and builds the tables.
@@ -303,16 +294,13 @@ impl PoissonZarrCodec {
     ) -> Result<Vec<u8>, CodecError> {
         let sample = self.check_data_type(data_type).map_err(error)?;
         let encoder = self.encoder().map_err(error)?;
-        let code_type = self.params().encoded_dtype;
-        let count = whole_elements(samples.len(), sample.size(), "samples")?;
-        let mut codes = vec![0u8; count * code_type.data_type().size()];
-        with_samples(sample, samples, |samples| {
-            with_codes_mut(code_type, &mut codes, |codes| {
-                encoder.encode(samples, codes)
-            })
-        })??
-        .map_err(|e| error(PoissonChunkError::from(e)))?;
-        Ok(codes)
+        encode_with(
+            samples,
+            sample,
+            self.params().encoded_dtype,
+            |samples, codes| encoder.encode(samples, codes),
+        )?
+        .map_err(|e| error(PoissonChunkError::from(e)))
     }
 
     /// Decodes the native-endian codes of one chunk into native-endian samples, as the
@@ -327,22 +315,13 @@ impl PoissonZarrCodec {
         data_type: &ZarrDataType,
     ) -> Result<Vec<u8>, CodecError> {
         let sample = self.check_data_type(data_type).map_err(error)?;
-        let code_type = self.params().encoded_dtype;
-        let count = whole_elements(codes.len(), code_type.data_type().size(), "codes")?;
-        let mut samples = vec![0u8; count * sample.size()];
-        with_codes(code_type, codes, |codes| {
-            with_samples_mut(sample, &mut samples, |samples| {
-                self.codec.decode(codes, samples)
-            })
-        })??
-        .map_err(|e| error(PoissonChunkError::from(e)))?;
-        Ok(samples)
-    }
-
-    fn create(configuration: PoissonConfiguration) -> Result<Codec, PluginCreateError> {
-        let codec = Self::new(configuration)
-            .map_err(|e| PluginCreateError::Other(format!("{NAME}: {e}")))?;
-        Ok(Codec::ArrayToArray(Arc::new(codec)))
+        decode_with(
+            codes,
+            self.params().encoded_dtype,
+            sample,
+            |codes, samples| self.codec.decode(codes, samples),
+        )?
+        .map_err(|e| error(PoissonChunkError::from(e)))
     }
 }
 
@@ -351,73 +330,13 @@ fn error(error: impl std::fmt::Display) -> CodecError {
     CodecError::Other(format!("{NAME}: {error}"))
 }
 
-fn first_value(samples: anscombe_core::SampleSlice<'_>) -> Option<f64> {
-    use anscombe_core::SampleSlice;
-    match samples {
-        SampleSlice::U8(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I8(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::U16(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I16(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::U32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::I32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::F32(s) => s.first().map(|&v| f64::from(v)),
-        SampleSlice::F64(s) => s.first().copied(),
-    }
-}
-
-impl CodecTraitsV3 for PoissonZarrCodec {
-    fn create(metadata: &MetadataV3) -> Result<Codec, PluginCreateError> {
-        Self::create(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraitsV2 for PoissonZarrCodec {
-    fn create(metadata: &MetadataV2) -> Result<Codec, PluginCreateError> {
-        Self::create(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraits for PoissonZarrCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+impl ChunkCodec for PoissonZarrCodec {
+    /// The same keys in Zarr V2 and V3.
+    fn chunk_configuration(&self, _: ZarrVersion) -> serde_json::Map<String, serde_json::Value> {
+        self.configuration_json()
     }
 
-    fn configuration(&self, _: ZarrVersion, _: &CodecMetadataOptions) -> Option<Configuration> {
-        Some(Configuration::from(self.configuration_json()))
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        // Elementwise: only the requested elements are decoded.
-        PartialDecoderCapability {
-            partial_read: true,
-            partial_decode: true,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
-
-impl ArrayCodecTraits for PoissonZarrCodec {
-    fn recommended_concurrency(
-        &self,
-        _: &[NonZeroU64],
-        _: &ZarrDataType,
-    ) -> Result<RecommendedConcurrency, CodecError> {
-        // A table lookup per element: chunks, not the codec, are the unit of parallelism.
-        Ok(RecommendedConcurrency::new_maximum(1))
-    }
-}
-
-impl ArrayToArrayCodecTraits for PoissonZarrCodec {
-    fn into_dyn(self: Arc<Self>) -> Arc<dyn ArrayToArrayCodecTraits> {
-        self as Arc<dyn ArrayToArrayCodecTraits>
-    }
-
-    fn encoded_data_type(
+    fn chunk_encoded_data_type(
         &self,
         decoded_data_type: &ZarrDataType,
     ) -> Result<ZarrDataType, CodecError> {
@@ -425,12 +344,12 @@ impl ArrayToArrayCodecTraits for PoissonZarrCodec {
         Ok(self.code_data_type())
     }
 
-    fn encoded_fill_value(
+    fn chunk_encoded_fill_value(
         &self,
         data_type: &ZarrDataType,
-        fill_value: &FillValue,
+        fill: &FillValue,
     ) -> Result<FillValue, CodecError> {
-        let code = self.fill_code(data_type, fill_value).map_err(error)?;
+        let code = self.fill_code(data_type, fill).map_err(error)?;
         // `reference_code` already wraps into the code type, so the casts keep every bit.
         Ok(FillValue::new(match self.params().encoded_dtype {
             CodeType::U8 => vec![code as u8],
@@ -439,50 +358,23 @@ impl ArrayToArrayCodecTraits for PoissonZarrCodec {
         }))
     }
 
-    fn partial_decoder(
-        self: Arc<Self>,
-        input_handle: Arc<dyn ArrayPartialDecoderTraits>,
-        _shape: &[NonZeroU64],
+    fn encode_chunk(
+        &self,
+        samples: &[u8],
         data_type: &ZarrDataType,
-        fill_value: &FillValue,
-        _options: &CodecOptions,
-    ) -> Result<Arc<dyn ArrayPartialDecoderTraits>, CodecError> {
-        Ok(Arc::new(crate::partial::FillAwarePartialDecoder::new(
-            input_handle,
-            self.into_dyn(),
-            data_type.clone(),
-            fill_value.clone(),
-        )))
+    ) -> Result<Vec<u8>, CodecError> {
+        self.encode_bytes(samples, data_type)
     }
 
-    fn encode<'a>(
-        &self,
-        bytes: ArrayBytes<'a>,
-        _shape: &[NonZeroU64],
-        data_type: &ZarrDataType,
-        _fill_value: &FillValue,
-        _options: &CodecOptions,
-    ) -> Result<ArrayBytes<'a>, CodecError> {
-        let samples = bytes.into_fixed()?;
-        Ok(self.encode_bytes(&samples, data_type)?.into())
-    }
-
-    fn decode<'a>(
-        &self,
-        bytes: ArrayBytes<'a>,
-        _shape: &[NonZeroU64],
-        data_type: &ZarrDataType,
-        _fill_value: &FillValue,
-        _options: &CodecOptions,
-    ) -> Result<ArrayBytes<'a>, CodecError> {
-        let codes = bytes.into_fixed()?;
-        Ok(self.decode_bytes(&codes, data_type)?.into())
+    fn decode_chunk(&self, codes: &[u8], data_type: &ZarrDataType) -> Result<Vec<u8>, CodecError> {
+        self.decode_bytes(codes, data_type)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zarrs::array::codec::api::ArrayToArrayCodecTraits;
     use zarrs::array::data_type;
 
     fn codec(json: serde_json::Value) -> PoissonZarrCodec {

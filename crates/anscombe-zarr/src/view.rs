@@ -57,6 +57,53 @@ typed_views!(with_samples, with_samples_mut, DataType, SampleSlice, SampleSliceM
 typed_views!(with_codes, with_codes_mut, CodeType, CodeSlice, CodeSliceMut,
     U8 => u8, U16 => u16, U32 => u32);
 
+/// One chunk's samples (native-endian bytes of `sample`) through `encode` into a fresh buffer
+/// of as many `code` codes. The outer error is a chunk that is not whole samples, the inner
+/// one `encode`'s.
+pub(crate) fn encode_with<E>(
+    samples: &[u8],
+    sample: DataType,
+    code: CodeType,
+    encode: impl FnOnce(SampleSlice<'_>, CodeSliceMut<'_>) -> Result<(), E>,
+) -> Result<Result<Vec<u8>, E>, CodecError> {
+    let count = whole_elements(samples.len(), sample.size(), "samples")?;
+    let mut codes = vec![0u8; count * code.data_type().size()];
+    let outcome = with_samples(sample, samples, |samples| {
+        with_codes_mut(code, &mut codes, |codes| encode(samples, codes))
+    })??;
+    Ok(outcome.map(|()| codes))
+}
+
+/// One chunk's codes (native-endian bytes of `code`) through `decode` into a fresh buffer of
+/// as many `sample` samples; errors as [`encode_with`].
+pub(crate) fn decode_with<E>(
+    codes: &[u8],
+    code: CodeType,
+    sample: DataType,
+    decode: impl FnOnce(CodeSlice<'_>, SampleSliceMut<'_>) -> Result<(), E>,
+) -> Result<Result<Vec<u8>, E>, CodecError> {
+    let count = whole_elements(codes.len(), code.data_type().size(), "codes")?;
+    let mut samples = vec![0u8; count * sample.size()];
+    let outcome = with_codes(code, codes, |codes| {
+        with_samples_mut(sample, &mut samples, |samples| decode(codes, samples))
+    })??;
+    Ok(outcome.map(|()| samples))
+}
+
+/// The first value of a slice (a fill value's), as a float.
+pub(crate) fn first_value(samples: SampleSlice<'_>) -> Option<f64> {
+    match samples {
+        SampleSlice::U8(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::I8(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::U16(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::I16(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::U32(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::I32(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::F32(s) => s.first().map(|&v| f64::from(v)),
+        SampleSlice::F64(s) => s.first().copied(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
