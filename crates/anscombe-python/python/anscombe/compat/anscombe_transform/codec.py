@@ -18,6 +18,7 @@ from zarr.core.dtype import parse_dtype
 
 from ... import _anscombe
 from ..._arrays import native
+from .._defects import ReferenceDefectWarning
 
 __all__ = [
     "AnscombeTransformV2",
@@ -29,11 +30,6 @@ __all__ = [
     "make_anscombe_lookup",
     "make_inverse_lookup",
 ]
-
-
-class ReferenceDefectWarning(UserWarning):
-    """The reference package gives a wrong result here; the drop-in reproduces it, as users'
-    existing data depend on it, and says so."""
 
 
 def make_anscombe_lookup(
