@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::python::{run_command, venv_python, zarr2_python};
+use crate::python::{install_alone, run_command, venv_python, zarr2_python};
 use crate::step;
 
 /// Python packages the interop tests run besides the reference codec: tifffile for TIFF
@@ -147,17 +147,5 @@ pub(crate) fn build_wheel(python: &std::path::Path) -> Result<PathBuf> {
 
 /// Installs a wheel of the `anscombe` package into the environment of `python`.
 pub(crate) fn install_wheel(python: &std::path::Path, wheel: &std::path::Path) -> Result<()> {
-    run_command(
-        Command::new(python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--force-reinstall",
-            ])
-            .arg(wheel),
-        &format!("installing the anscombe wheel into {}", python.display()),
-    )
+    install_alone(python, &wheel.display().to_string(), &["--force-reinstall"])
 }

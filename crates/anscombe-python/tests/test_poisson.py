@@ -227,6 +227,8 @@ def test_a_v3_store_written_with_our_class_reads_back_and_refuses_quirks(tmp_pat
     assert meta["codecs"][0] == {"name": "poisson", "configuration": {
         **case["config"], "dark_signal": 50}}
     same(zarr.open_array(tmp_path / "p.zarr", mode="r")[:], load(case, "decoded"))
+    assert anscombe.zarr.Poisson.from_calibration({"conversion_gain": 20.0, "zero_level": 50}) \
+        == anscombe.zarr.Poisson(dark_signal=50, photon_sensitivity=20.0)
     wrap = CASES["quirk_lut_wrap_u8_g1p78_d0"]["config"]
     bad = zarr.create_array(tmp_path / "bad.zarr", shape=(4, 4), dtype="int16",
                             filters=[anscombe.zarr.Poisson(**wrap)])

@@ -7,6 +7,7 @@ reference corrupts data take the reference's own table path, with a
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -89,7 +90,10 @@ def lookup(movie: np.ndarray, lookup_table: np.ndarray) -> np.ndarray:
     return lookup_table[np.clip(movie, 0, top)]
 
 
+@functools.lru_cache(maxsize=64)
 def _v1(conversion_gain: float, zero_level: float, encoded_dtype: Any, decoded_dtype: Any) -> Any:
+    """The native anscombe-v1 codec of a configuration, kept for the next call: its tables
+    are built once, not per chunk."""
     return _anscombe.Codec(
         "anscombe-v1",
         float(zero_level),
