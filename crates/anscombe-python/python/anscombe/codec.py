@@ -69,6 +69,17 @@ POISSON_KEYS = ("dark_signal", "photon_sensitivity", "encoded_dtype", "decoded_d
 """The configuration keys of ``poisson``, in the order poisson-numcodecs writes them."""
 
 
+def v1_keywords(configuration: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords of an ``anscombe-v1`` codec from its configuration (V2 or V3), with
+    anscombe-transform 1.0.0's defaults for absent keys; other keys are ignored."""
+    return {
+        "zero_level": configuration["zero_level"],
+        "conversion_gain": configuration["conversion_gain"],
+        "encoded_dtype": configuration.get("encoded_dtype", "uint8"),
+        "decoded_dtype": configuration.get("decoded_dtype", "int16"),
+    }
+
+
 def parameters(
     calibration: Any = None,
     conversion_gain: float | None = None,

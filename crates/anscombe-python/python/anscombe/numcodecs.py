@@ -43,7 +43,7 @@ from numcodecs.compat import ensure_ndarray, ndarray_copy
 
 from . import _anscombe
 from ._arrays import native
-from .codec import POISSON_KEYS, parameters
+from .codec import POISSON_KEYS, parameters, v1_keywords
 
 __all__ = ["AnscombeTransform", "AnscombeV1", "Poisson"]
 
@@ -142,12 +142,7 @@ class AnscombeV1(_Anscombe):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AnscombeV1:
         """The codec from a V2 configuration (unknown keys ignored)."""
-        return cls(
-            zero_level=config["zero_level"],
-            conversion_gain=config["conversion_gain"],
-            encoded_dtype=config.get("encoded_dtype", "uint8"),
-            decoded_dtype=config.get("decoded_dtype", "int16"),
-        )
+        return cls(**v1_keywords(config))
 
     def __repr__(self) -> str:
         return (

@@ -56,7 +56,7 @@ from zarr.core.dtype import parse_dtype
 
 from . import _anscombe
 from ._arrays import native
-from .codec import POISSON_KEYS, parameters
+from .codec import POISSON_KEYS, parameters, v1_keywords
 
 __all__ = ["AnscombeContext", "AnscombeTransform", "AnscombeV1", "Poisson"]
 
@@ -287,12 +287,7 @@ class AnscombeV1(_Anscombe):
 
     @classmethod
     def _from_configuration(cls, configuration: dict[str, Any]) -> AnscombeV1:
-        return cls(
-            zero_level=configuration["zero_level"],
-            conversion_gain=configuration["conversion_gain"],
-            encoded_dtype=configuration.get("encoded_dtype", "uint8"),
-            decoded_dtype=configuration.get("decoded_dtype", "int16"),
-        )
+        return cls(**v1_keywords(configuration))
 
     def evolve_from_array_spec(self, array_spec: ArraySpec) -> AnscombeV1:
         """Writes ``decoded_dtype`` as the array's data type when none was given."""
