@@ -21,6 +21,9 @@ const SUITES: &[(&str, &[&str])] = &[
     ("detector", &["detectorcal==0.0.1"]),
     // All peers are zarrs codecs in the runner itself; the venv is only the runner's argument.
     ("ratio", &[]),
+    // The `anscombe` Python package against the reference packages, both called from Python
+    // (Dask and distributed from the package's test packages).
+    ("python", crate::test::PYTHON_PACKAGE_TESTS),
 ];
 
 /// Builds the release runner and runs one suite with the venv's interpreter.
@@ -40,6 +43,9 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     let python = venv_python(&extra)?;
     let root = crate::workspace_root();
+    if suite == "python" {
+        return python_suite(&python);
+    }
     if suite == "cli" {
         run_command(
             Command::new(env!("CARGO")).current_dir(&root).args([
@@ -66,6 +72,23 @@ pub(crate) fn run_suite(suite: &str) -> Result<bool> {
             .arg(suite)
             .arg(&python),
         "the side-by-side runner",
+    )?;
+    Ok(true)
+}
+
+/// `cargo xtask bench python`: builds and installs the wheel into `.venv` (with the test
+/// packages: Dask and distributed), then runs `benches/python/bench_python.py`, which times
+/// both sides from Python and prints the ratios.
+fn python_suite(python: &std::path::Path) -> Result<bool> {
+    let wheel = crate::test::build_wheel(python)?;
+    crate::test::install_wheel(python, &wheel)?;
+    let root = crate::workspace_root();
+    run_command(
+        Command::new(python)
+            .current_dir(&root)
+            .arg(root.join("benches/python/bench_python.py"))
+            .arg(root.join("target/bench-python")),
+        "bench_python.py: the anscombe package against anscombe-transform and poisson-numcodecs",
     )?;
     Ok(true)
 }

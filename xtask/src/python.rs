@@ -85,23 +85,32 @@ fn ensure_venv(name: &str, wanted: &[&str]) -> Result<PathBuf> {
             ),
         )?;
         for package in alone {
-            let package = package.trim_start_matches("--no-deps ");
-            run_command(
-                Command::new(&python)
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--disable-pip-version-check",
-                        "--no-deps",
-                    ])
-                    .arg(package),
-                &format!("installing {package} without its dependencies"),
-            )?;
+            install_alone(&python, package.trim_start_matches("--no-deps "), &[])?;
         }
         std::fs::write(&marker, &listed).context("writing the venv marker")?;
     }
     Ok(python)
+}
+
+/// Installs one package (a name, a folder or a wheel) into the environment of `python`
+/// without its dependencies; `extra` are more pip options (`--force-reinstall`).
+pub(crate) fn install_alone(python: &Path, package: &str, extra: &[&str]) -> Result<()> {
+    run_command(
+        Command::new(python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-deps",
+            ])
+            .args(extra)
+            .arg(package),
+        &format!(
+            "installing {package} into {} without its dependencies",
+            python.display()
+        ),
+    )
 }
 
 /// Announces `what` (a step line with the time), runs the command with its output shown, and

@@ -211,3 +211,32 @@ def test_detector_fit_and_correct() -> None:
     corrected = anscombe.detector_correct(sweep, fit["coefficients"])
     assert corrected.shape == sweep.shape
     np.testing.assert_allclose(corrected, sweep * fit["coefficients"])
+
+
+def test_the_package_ships_its_types_and_documents_every_public_name() -> None:
+    import ast
+    import importlib
+    import inspect
+    from importlib.resources import files
+
+    package = files("anscombe")
+    assert package.joinpath("py.typed").is_file()
+    stub = ast.parse(package.joinpath("_anscombe.pyi").read_text())
+    stubbed = {n.name for n in stub.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    stubbed |= {n.target.id for n in stub.body if isinstance(n, ast.AnnAssign)}
+    native = {name for name in dir(anscombe._anscombe) if not name.startswith("_")}
+    assert native <= stubbed, f"not in _anscombe.pyi: {sorted(native - stubbed)}"
+    undocumented = []
+    for module_name in ("anscombe", "anscombe.codec", "anscombe.zarr", "anscombe.numcodecs",
+                        "anscombe.compat.poisson_numcodecs",
+                        "anscombe.compat.poisson_numcodecs.calibrate"):
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", ()):
+            item = getattr(module, name)
+            if not inspect.getdoc(item):
+                undocumented.append(f"{module_name}.{name}")
+            if inspect.isclass(item) and item.__module__.startswith("anscombe"):
+                for attr, member in vars(item).items():
+                    if not attr.startswith("_") and callable(member) and not inspect.getdoc(member):
+                        undocumented.append(f"{module_name}.{name}.{attr}")
+    assert not undocumented, undocumented

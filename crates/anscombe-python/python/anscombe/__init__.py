@@ -7,15 +7,17 @@ within about a quarter of its noise (a bound :func:`verify` checks).
 
 - :func:`calibrate` measures the two numbers the codec needs (conversion gain and zero level)
   from a movie; :func:`calibrate_darks_flats` from dark and flat frames.
-- :func:`encode` and :func:`decode` apply a codec to NumPy arrays; :class:`Codec` keeps one
-  configuration's tables for many calls; :func:`context_encode` and :func:`context_decode` are
+- :func:`encode` and :func:`decode` apply a codec to NumPy arrays (``anscombe-transform``,
+  ``anscombe-v1``, or poisson-numcodecs' ``poisson`` with ``codec="poisson"``); :class:`Codec`
+  and :class:`PoissonCodec` keep one configuration's tables for many calls; :func:`context_encode` and :func:`context_decode` are
   the lossless ``anscombe-context`` entropy stage for the codes.
 - :mod:`anscombe.zarr` holds the zarr-python 3 codec classes and :mod:`anscombe.numcodecs` the
   numcodecs ones (Zarr V2 stores); both are registered by entry points, so
   ``zarr.open_array`` reads the stores the ``anscombe`` command writes.
 - :mod:`anscombe.dask` calibrates Dask arrays block by block and writes stores from many
-  workers; :mod:`anscombe.compat.anscombe_transform` replaces the ``anscombe-transform``
-  package with one changed import line.
+  workers; :mod:`anscombe.compat.anscombe_transform` and
+  :mod:`anscombe.compat.poisson_numcodecs` replace the ``anscombe-transform`` and
+  ``poisson-numcodecs`` packages with one changed import line.
 - :func:`pyramid`, :func:`sparse_median_background`, :func:`rolling_median_background`,
   :func:`detector_fit` and :func:`detector_correct` are the image tools around the codec.
 
@@ -27,6 +29,8 @@ from ._anscombe import __version__
 from .calibration import Calibration, calibrate, calibrate_darks_flats
 from .codec import (
     Codec,
+    CodecOptions,
+    PoissonCodec,
     VerifyReport,
     context_decode,
     context_encode,
@@ -46,6 +50,8 @@ from .images import (
 __all__ = [
     "Calibration",
     "Codec",
+    "CodecOptions",
+    "PoissonCodec",
     "VerifyReport",
     "__version__",
     "calibrate",

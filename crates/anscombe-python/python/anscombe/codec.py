@@ -1,8 +1,16 @@
 """Encoding and decoding NumPy arrays, the ``anscombe-context`` entropy stage, and the check.
 
-Two codec identities: ``"anscombe-transform"`` (the default: every sample type from uint8 to
-float64, any beta in (0, 1], strict checks) and ``"anscombe-v1"`` (what the Python package
-``anscombe-transform`` 1.0.0 writes; integers only, beta 0.5).
+Three codec identities:
+
+- ``"anscombe-transform"`` (the default): every sample type from uint8 to float64, any beta in
+  (0, 1], strict checks;
+- ``"anscombe-v1"``: what the Python package ``anscombe-transform`` 1.0.0 writes (integers only,
+  beta 0.5);
+- ``"poisson"``: what ``poisson-numcodecs`` 0.1.0 writes, under its configuration keys
+  (``dark_signal``, ``photon_sensitivity``, ``encoded_dtype``, ``decoded_dtype``, ``beta``,
+  ``use_lookup``). Decoding reproduces that package bit for bit, its defects included;
+  encoding refuses, with a ``ValueError`` naming the defect and the nearest safe choice, every
+  configuration with which it would lose data.
 """
 
 from __future__ import annotations
@@ -10,16 +18,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 
 from . import _anscombe
-from ._anscombe import Codec
+from ._anscombe import Codec, PoissonCodec
 from ._arrays import native
 
 __all__ = [
     "Codec",
+    "CodecOptions",
+    "PoissonCodec",
     "VerifyReport",
     "context_decode",
     "context_encode",
@@ -29,6 +39,45 @@ __all__ = [
     "parameters",
     "verify",
 ]
+
+
+class CodecOptions(TypedDict, total=False):
+    """The keywords that choose and configure a codec (every function of this module takes
+    them). Give the two numbers, or a calibration as the first argument instead."""
+
+    conversion_gain: float
+    """Levels per photon (``photon_sensitivity`` of ``poisson``)."""
+    zero_level: float
+    """Level at zero photons (``dark_signal`` of ``poisson``)."""
+    codec: str
+    """``"anscombe-transform"`` (default), ``"anscombe-v1"`` or ``"poisson"``."""
+    beta: float
+    """Code step in noise standard deviations (0.5 unless given)."""
+    encoded_dtype: str
+    """Code type (chosen per sample type by anscombe-transform; ``uint8`` otherwise)."""
+    decoded_dtype: str
+    """anscombe-v1's and poisson's decoded type (the array's type unless given)."""
+    dark_signal: float
+    """``poisson``'s name of ``zero_level``."""
+    photon_sensitivity: float
+    """``poisson``'s name of ``conversion_gain``."""
+    use_lookup: bool
+    """``poisson``: lookup mode (True, the default) or its formulas (False)."""
+
+
+POISSON_KEYS = ("dark_signal", "photon_sensitivity", "encoded_dtype", "decoded_dtype", "beta", "use_lookup")
+"""The configuration keys of ``poisson``, in the order poisson-numcodecs writes them."""
+
+
+def v1_keywords(configuration: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords of an ``anscombe-v1`` codec from its configuration (V2 or V3), with
+    anscombe-transform 1.0.0's defaults for absent keys; other keys are ignored."""
+    return {
+        "zero_level": configuration["zero_level"],
+        "conversion_gain": configuration["conversion_gain"],
+        "encoded_dtype": configuration.get("encoded_dtype", "uint8"),
+        "decoded_dtype": configuration.get("decoded_dtype", "int16"),
+    }
 
 
 def parameters(
@@ -55,76 +104,73 @@ def parameters(
     return float(conversion_gain), float(zero_level)
 
 
+def _alias(options: dict[str, Any], name: str, alias: str) -> Any:
+    """``options[name]``, or its poisson name ``alias`` (not both)."""
+    value, other = options.pop(name, None), options.pop(alias, None)
+    if value is not None and other is not None:
+        raise ValueError(f"give {name} or {alias}, not both")
+    return value if other is None else other
+
+
 def make_codec(
-    calibration: Any = None,
-    *,
-    conversion_gain: float | None = None,
-    zero_level: float | None = None,
-    codec: str = "anscombe-transform",
-    beta: float | None = None,
-    encoded_dtype: str | None = None,
-    decoded_dtype: str | None = None,
-) -> Codec:
-    """A :class:`Codec` from a calibration or the two numbers; keep it to encode many arrays
-    with tables built once."""
-    gain, zero = parameters(calibration, conversion_gain, zero_level)
-    return Codec(codec, zero, gain, beta, encoded_dtype, decoded_dtype)
+    calibration: Any = None, *, dtype: Any = None, **options: Unpack[CodecOptions]
+) -> Codec | PoissonCodec:
+    """A codec (:class:`Codec`, or :class:`PoissonCodec` for ``codec="poisson"``) from a
+    calibration or the two numbers; keep it to encode many arrays with tables built once.
+    ``dtype`` is the sample type a ``poisson`` codec decodes to when ``decoded_dtype`` is not
+    given (``int16`` without either, as poisson-numcodecs)."""
+    keywords: dict[str, Any] = dict(options)
+    name = keywords.pop("codec", "anscombe-transform")
+    gain_given = _alias(keywords, "conversion_gain", "photon_sensitivity")
+    zero_given = _alias(keywords, "zero_level", "dark_signal")
+    gain, zero = parameters(calibration, gain_given, zero_given)
+    use_lookup = keywords.pop("use_lookup", None)
+    beta, encoded, decoded = (keywords.pop(k, None) for k in ("beta", "encoded_dtype", "decoded_dtype"))
+    if keywords:
+        raise TypeError(f"unknown codec option {sorted(keywords)[0]!r}")
+    if name == "poisson":
+        if decoded is None:
+            decoded = "int16" if dtype is None else np.dtype(dtype).name
+        return PoissonCodec(
+            zero,
+            gain,
+            encoded or "uint8",
+            decoded,
+            0.5 if beta is None else float(beta),
+            True if use_lookup is None else bool(use_lookup),
+        )
+    if use_lookup is not None:
+        raise ValueError(f"use_lookup is an option of the poisson codec, not of {name}")
+    return Codec(name, zero, gain, beta, encoded, decoded)
 
 
-def encode(
-    array: Any,
-    calibration: Any = None,
-    *,
-    conversion_gain: float | None = None,
-    zero_level: float | None = None,
-    codec: str = "anscombe-transform",
-    beta: float | None = None,
-    encoded_dtype: str | None = None,
-) -> np.ndarray:
+def encode(array: Any, calibration: Any = None, **options: Unpack[CodecOptions]) -> np.ndarray:
     """Encodes samples into codes of the same shape (``uint8`` for most cameras).
 
     ``calibration`` is a :class:`~anscombe.Calibration` or a mapping with ``conversion_gain``
-    and ``zero_level``; or give those two keywords. Raises ``ValueError`` for invalid
-    parameters, NaN or infinite samples, and anscombe-v1 configurations that would corrupt data.
+    and ``zero_level``; or give those two keywords (:class:`CodecOptions` lists the rest).
+    Raises ``ValueError`` for invalid parameters, NaN or infinite samples, and configurations
+    of anscombe-v1 or poisson with which the reference packages would corrupt data.
     """
-    c = make_codec(
-        calibration,
-        conversion_gain=conversion_gain,
-        zero_level=zero_level,
-        codec=codec,
-        beta=beta,
-        encoded_dtype=encoded_dtype,
-    )
-    return c.encode(native(array))
+    samples = native(array)
+    return make_codec(calibration, dtype=samples.dtype, **options).encode(samples)
 
 
 def decode(
-    codes: Any,
-    calibration: Any = None,
-    *,
-    dtype: Any,
-    conversion_gain: float | None = None,
-    zero_level: float | None = None,
-    codec: str = "anscombe-transform",
-    beta: float | None = None,
-    encoded_dtype: str | None = None,
-    decoded_dtype: str | None = None,
+    codes: Any, calibration: Any = None, *, dtype: Any = None, **options: Unpack[CodecOptions]
 ) -> np.ndarray:
-    """Decodes codes into samples of ``dtype`` (the type that was encoded), same shape.
+    """Decodes codes into samples of ``dtype`` (the type that was encoded), same shape; a
+    ``poisson`` codec decodes to its ``decoded_dtype``, which ``dtype`` stands for.
 
     Raises ``ValueError`` for codes beyond the configuration's largest (anscombe-transform:
     the data are corrupt or were written with other parameters).
     """
-    c = make_codec(
-        calibration,
-        conversion_gain=conversion_gain,
-        zero_level=zero_level,
-        codec=codec,
-        beta=beta,
-        encoded_dtype=encoded_dtype,
-        decoded_dtype=decoded_dtype,
-    )
-    return c.decode(native(codes), np.dtype(dtype).name)
+    codec = make_codec(calibration, dtype=dtype, **options)
+    if isinstance(codec, PoissonCodec):
+        return codec.decode(native(codes))
+    if dtype is None:
+        raise TypeError("decode needs dtype, the type of the samples that were encoded")
+    return codec.decode(native(codes), np.dtype(dtype).name)
 
 
 def context_encode(codes: Any) -> bytes:
@@ -179,24 +225,14 @@ def verify(
     decoded: Any,
     calibration: Any = None,
     *,
-    conversion_gain: float | None = None,
-    zero_level: float | None = None,
     codec: str | Codec = "anscombe-transform",
-    beta: float | None = None,
-    encoded_dtype: str | None = None,
+    **options: Unpack[CodecOptions],
 ) -> VerifyReport:
     """Compares decoded samples (a NumPy array, or anything ``np.asarray`` reads, such as a
-    zarr array) with the originals: error in photons and samples beyond the spec's bound."""
-    if isinstance(codec, Codec):
-        c = codec
-    else:
-        c = make_codec(
-            calibration,
-            conversion_gain=conversion_gain,
-            zero_level=zero_level,
-            codec=codec,
-            beta=beta,
-            encoded_dtype=encoded_dtype,
-        )
+    zarr array) with the originals: error in photons and samples beyond the spec's bound
+    (``anscombe-transform`` and ``anscombe-v1``)."""
+    c = codec if isinstance(codec, Codec) else make_codec(calibration, codec=codec, **options)
+    if not isinstance(c, Codec):
+        raise ValueError("verify checks the anscombe-transform and anscombe-v1 codecs' bound")
     summary = json.loads(c.verify(native(original), native(decoded)))
     return VerifyReport(codec=c.name, **summary)

@@ -1,7 +1,8 @@
 """The codecs as numcodecs codecs: Zarr V2 stores in zarr-python 3, and any numcodecs user.
 
-Registered through the ``numcodecs.codecs`` entry points under the V2 ids ``anscombe-v1`` and
-``anscombe-transform``. A Zarr V2 filter does not learn the array's data type, so:
+Registered through the ``numcodecs.codecs`` entry points under the V2 ids ``anscombe-v1``,
+``anscombe-transform`` and ``poisson``. A Zarr V2 filter does not learn the array's data type,
+so:
 
 - ``anscombe-v1`` decodes to ``decoded_dtype`` (``int16`` unless given, as anscombe-transform
   1.0.0 does; zarr then views it as the array's type, so V2 anscombe-v1 stores hold 16-bit
@@ -9,7 +10,27 @@ Registered through the ``numcodecs.codecs`` entry points under the V2 ids ``ansc
 - ``anscombe-transform`` needs ``decoded_dtype``, the array's data type, in its configuration
   (the ``anscombe`` command writes it).
 
-Either may stand in ``filters`` (before a compressor) or as the ``compressor`` itself.
+- ``poisson`` decodes to its ``decoded_dtype``, which poisson-numcodecs always writes.
+
+Either of the first two may stand in ``filters`` (before a compressor) or as the
+``compressor`` itself; ``poisson`` stands in ``filters``, as poisson-numcodecs writes it.
+
+Living beside poisson-numcodecs
+-------------------------------
+poisson-numcodecs registers its own class under the id ``poisson`` when it is imported
+(``numcodecs.register_codec``; it has no entry point). numcodecs consults entry points only
+for ids nothing has registered, so the rule is simple and nothing of the reference's users
+breaks:
+
+- a process that imports ``poisson_numcodecs`` uses the reference's class, exactly as without
+  this package (its attributes, its quirks on write);
+- any other process (a plain ``zarr.open_array``, a Dask worker) uses :class:`Poisson`, which
+  reads the same stores to the same values, bit for bit, quirks included, and refuses to
+  *write* configurations with which the reference would lose data (a ``ValueError`` naming the
+  defect and the nearest safe choice).
+
+:mod:`anscombe.compat.poisson_numcodecs` is the drop-in that reproduces the reference on write
+too; importing it registers its class under ``poisson``, as importing the reference does.
 """
 
 from __future__ import annotations
@@ -22,9 +43,9 @@ from numcodecs.compat import ensure_ndarray, ndarray_copy
 
 from . import _anscombe
 from ._arrays import native
-from .codec import parameters
+from .codec import POISSON_KEYS, parameters, v1_keywords
 
-__all__ = ["AnscombeTransform", "AnscombeV1"]
+__all__ = ["AnscombeTransform", "AnscombeV1", "Poisson"]
 
 
 def _level(value: float) -> int | float:
@@ -121,12 +142,7 @@ class AnscombeV1(_Anscombe):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AnscombeV1:
         """The codec from a V2 configuration (unknown keys ignored)."""
-        return cls(
-            zero_level=config["zero_level"],
-            conversion_gain=config["conversion_gain"],
-            encoded_dtype=config.get("encoded_dtype", "uint8"),
-            decoded_dtype=config.get("decoded_dtype", "int16"),
-        )
+        return cls(**v1_keywords(config))
 
     def __repr__(self) -> str:
         return (
@@ -222,3 +238,80 @@ class AnscombeTransform(_Anscombe):
             f"AnscombeTransform(zero_level={self.zero_level!r}, conversion_gain="
             f"{self.conversion_gain!r}, beta={self.beta!r}, decoded_dtype={self.decoded_dtype!r})"
         )
+
+
+class Poisson(_NumCodec):
+    """``poisson`` with poisson-numcodecs 0.1.0's constructor and configuration: decodes
+    as the reference does, bit for bit (its defects included, see :meth:`quirks`); encodes
+    samples of ``decoded_dtype`` with the checked encoder, which refuses configurations whose
+    data the reference would lose."""
+
+    codec_id = "poisson"
+
+    def __init__(
+        self,
+        dark_signal: float,
+        photon_sensitivity: float,
+        encoded_dtype: str = "uint8",
+        decoded_dtype: str = "int16",
+        beta: float = 0.5,
+        use_lookup: bool = True,
+    ) -> None:
+        self.dark_signal = dark_signal
+        self.photon_sensitivity = photon_sensitivity
+        self.encoded_dtype = encoded_dtype
+        self.decoded_dtype = decoded_dtype
+        self.beta = beta
+        self.use_lookup = use_lookup
+        self._codec = self._make_native(np.dtype(encoded_dtype).name)
+
+    def _make_native(self, encoded_dtype: str) -> _anscombe.PoissonCodec:
+        """The native codec (tables built here, once) storing codes of ``encoded_dtype``."""
+        return _anscombe.PoissonCodec(
+            float(self.dark_signal),
+            float(self.photon_sensitivity),
+            encoded_dtype,
+            np.dtype(self.decoded_dtype).name,
+            float(self.beta),
+            bool(self.use_lookup),
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its configuration (Dask sends codecs to workers)."""
+        return (type(self).from_config, (self.get_config(),))
+
+    def quirks(self) -> list[tuple[str, str, str]]:
+        """The reference's defects that data stored with this configuration carry, as
+        ``(letter, name, what it costs)``."""
+        return self._codec.quirks()
+
+    def encode(self, buf: Any) -> np.ndarray:
+        """Samples of ``decoded_dtype`` to codes of ``encoded_dtype``, same shape."""
+        samples = native(ensure_ndarray(buf))
+        if samples.dtype != np.dtype(self.decoded_dtype):
+            raise ValueError(
+                f"poisson: this configuration decodes to {np.dtype(self.decoded_dtype).name}, "
+                f"so it stores {np.dtype(self.decoded_dtype).name} samples, not "
+                f"{samples.dtype.name} (set decoded_dtype to the array's data type)"
+            )
+        return self._codec.encode(samples)
+
+    def decode(self, buf: Any, out: Any = None) -> np.ndarray:
+        """Codes (an array or the raw bytes) to samples of ``decoded_dtype``."""
+        codes = ensure_ndarray(buf).view(np.dtype(self.encoded_dtype).newbyteorder("<"))
+        decoded = self._codec.decode(native(codes))
+        return ndarray_copy(decoded, out)
+
+    def get_config(self) -> dict[str, Any]:
+        """Every key, as poisson-numcodecs writes them."""
+        return {"id": self.codec_id, **{key: getattr(self, key) for key in POISSON_KEYS}}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Poisson:
+        """The codec from a configuration (absent keys take the reference's defaults,
+        unknown keys are ignored)."""
+        return cls(**{k: config[k] for k in POISSON_KEYS if k in config})
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "id")
+        return f"{type(self).__name__}({fields})"

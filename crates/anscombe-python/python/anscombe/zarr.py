@@ -9,6 +9,9 @@ name in metadata       class           what it is
 ``anscombe-context``   AnscombeContext the lossless entropy coder of the codes
                                        (array to bytes, in place of ``bytes`` and a
                                        compressor)
+``poisson``            Poisson         poisson-numcodecs 0.1.0's codec under the V3
+                                       name ``poisson`` (the CLI writes it in V3
+                                       stores; V2 stores go through numcodecs)
 =====================  ==============  ===========================================
 
 The package registers them through the ``zarr.codecs`` entry points, so a plain
@@ -53,9 +56,9 @@ from zarr.core.dtype import parse_dtype
 
 from . import _anscombe
 from ._arrays import native
-from .codec import parameters
+from .codec import POISSON_KEYS, parameters, v1_keywords
 
-__all__ = ["AnscombeContext", "AnscombeTransform", "AnscombeV1"]
+__all__ = ["AnscombeContext", "AnscombeTransform", "AnscombeV1", "Poisson"]
 
 _SAMPLE_TYPES = ("uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64")
 
@@ -90,24 +93,24 @@ class _Anscombe(ArrayArrayCodec):
     def _configuration(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _native(self) -> _anscombe.Codec:
+    def _native(self) -> Any:
         return self.__dict__["_codec"]
+
+    def _make_native(self) -> Any:
+        """The native codec of this configuration (its tables are built here, once)."""
+        return _anscombe.Codec(
+            self.codec_name,
+            float(self.zero_level),  # type: ignore[attr-defined]
+            float(self.conversion_gain),  # type: ignore[attr-defined]
+            getattr(self, "beta", None),
+            getattr(self, "encoded_dtype", None),
+            getattr(self, "decoded_dtype", None),
+        )
 
     def _build(self, **configuration: Any) -> None:
         for key, value in configuration.items():
             object.__setattr__(self, key, value)
-        object.__setattr__(
-            self,
-            "_codec",
-            _anscombe.Codec(
-                self.codec_name,
-                float(configuration["zero_level"]),
-                float(configuration["conversion_gain"]),
-                configuration.get("beta"),
-                configuration.get("encoded_dtype"),
-                configuration.get("decoded_dtype"),
-            ),
-        )
+        object.__setattr__(self, "_codec", self._make_native())
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -284,18 +287,128 @@ class AnscombeV1(_Anscombe):
 
     @classmethod
     def _from_configuration(cls, configuration: dict[str, Any]) -> AnscombeV1:
-        return cls(
-            zero_level=configuration["zero_level"],
-            conversion_gain=configuration["conversion_gain"],
-            encoded_dtype=configuration.get("encoded_dtype", "uint8"),
-            decoded_dtype=configuration.get("decoded_dtype", "int16"),
-        )
+        return cls(**v1_keywords(configuration))
 
     def evolve_from_array_spec(self, array_spec: ArraySpec) -> AnscombeV1:
         """Writes ``decoded_dtype`` as the array's data type when none was given."""
         if self.decoded_dtype is not None:
             return self
         return AnscombeV1(**{**self._configuration(), "decoded_dtype": _dtype_name(array_spec)})
+
+
+class Poisson(_Anscombe):
+    """``poisson``: the codec of poisson-numcodecs 0.1.0, under its configuration keys.
+
+    Reading reproduces that package bit for bit, its defects included (they are listed by
+    :meth:`quirks`); writing refuses, with a ``ValueError`` naming the defect and the nearest
+    safe choice, every configuration with which it would lose data. The array's data type must
+    be ``decoded_dtype`` (written as the array's type when not given).
+    """
+
+    codec_name: ClassVar[str] = "poisson"
+    dark_signal: float
+    photon_sensitivity: float
+    encoded_dtype: str
+    decoded_dtype: str | None
+    beta: float
+    use_lookup: bool
+
+    def __init__(
+        self,
+        *,
+        dark_signal: float,
+        photon_sensitivity: float,
+        encoded_dtype: str = "uint8",
+        decoded_dtype: str | None = None,
+        beta: float = 0.5,
+        use_lookup: bool = True,
+    ) -> None:
+        self._build(
+            dark_signal=_level(dark_signal),
+            photon_sensitivity=float(photon_sensitivity),
+            encoded_dtype=np.dtype(encoded_dtype).name,
+            decoded_dtype=None if decoded_dtype is None else np.dtype(decoded_dtype).name,
+            beta=float(beta),
+            use_lookup=bool(use_lookup),
+        )
+
+    def _make_native(self) -> _anscombe.PoissonCodec:
+        return _anscombe.PoissonCodec(
+            float(self.dark_signal),
+            self.photon_sensitivity,
+            self.encoded_dtype,
+            self.decoded_dtype or "int16",
+            self.beta,
+            self.use_lookup,
+        )
+
+    @classmethod
+    def from_calibration(cls, calibration: Any, **configuration: Any) -> Poisson:
+        """The codec of a :class:`~anscombe.Calibration` (or a mapping with both numbers):
+        its zero level is ``dark_signal``, its gain ``photon_sensitivity``."""
+        gain, zero = parameters(calibration)
+        return cls(dark_signal=zero, photon_sensitivity=gain, **configuration)
+
+    def quirks(self) -> list[tuple[str, str, str]]:
+        """The reference's defects that data stored with this configuration carry, as
+        ``(letter, name, what it costs)`` (letters as in the fixtures' README)."""
+        return self._native().quirks()
+
+    def _configuration(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in POISSON_KEYS}
+
+    @classmethod
+    def _from_configuration(cls, configuration: dict[str, Any]) -> Poisson:
+        # Absent keys take the reference's defaults (decoded_dtype int16 among them).
+        known = {k: configuration[k] for k in POISSON_KEYS if k in configuration}
+        return cls(**{"decoded_dtype": "int16", **known})
+
+    def evolve_from_array_spec(self, array_spec: ArraySpec) -> Poisson:
+        """Writes ``decoded_dtype`` as the array's data type when none was given."""
+        if self.decoded_dtype is not None:
+            return self
+        return Poisson(**{**self._configuration(), "decoded_dtype": _dtype_name(array_spec)})
+
+    def _decoded(self, name: str) -> str:
+        """Checks that the array's data type is ``decoded_dtype``."""
+        decoded = self.decoded_dtype or "int16"
+        if name != decoded:
+            raise ValueError(
+                f"the array's data type is {name}, but this poisson configuration decodes to "
+                f"{decoded}: set decoded_dtype to the array's data type"
+            )
+        return name
+
+    def validate(self, *, shape: Any, dtype: Any, chunk_grid: Any) -> None:
+        """Checks that the array's data type is ``decoded_dtype``."""
+        self._decoded(np.dtype(dtype.to_native_dtype()).name)
+
+    def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
+        """The chunk after this codec: codes of ``encoded_dtype``; the fill value's code (what
+        the reference stores for it)."""
+        self._decoded(_dtype_name(chunk_spec))
+        code_dtype = np.dtype(self.encoded_dtype)
+        try:
+            value = float(chunk_spec.fill_value)
+        except (TypeError, ValueError):
+            value = 0.0
+        return ArraySpec(
+            shape=chunk_spec.shape,
+            dtype=parse_dtype(code_dtype, zarr_format=3),
+            fill_value=code_dtype.type(self._native().code_of(value)),
+            config=chunk_spec.config,
+            prototype=chunk_spec.prototype,
+        )
+
+    def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
+        """Bytes of the codes of ``input_byte_length`` bytes of samples."""
+        count = input_byte_length // np.dtype(_dtype_name(chunk_spec)).itemsize
+        return count * np.dtype(self.encoded_dtype).itemsize
+
+    async def _decode_single(self, chunk_array: Any, chunk_spec: ArraySpec) -> Any:
+        codes = native(chunk_array.as_numpy_array())
+        decoded = self._native().decode(codes).reshape(chunk_spec.shape)
+        return chunk_array.from_numpy_array(decoded)
 
 
 class AnscombeContext(ArrayBytesCodec):

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use anscombe_core::{CodeSlice, DataType, SampleSlice};
+use anscombe_core::{CodeSlice, CodeSliceMut, DataType, SampleSlice, SampleSliceMut};
 use anscombe_io::Samples;
 use ndarray::{ArrayD, IxDyn};
 use numpy::{Element, PyArray, PyReadonlyArrayDyn, PyUntypedArrayMethods};
@@ -162,6 +162,15 @@ pub(crate) enum Codes<'a> {
 }
 
 impl Codes<'_> {
+    /// How many codes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Codes::U8(c) => c.len(),
+            Codes::U16(c) => c.len(),
+            Codes::U32(c) => c.len(),
+        }
+    }
+
     /// The core crate's view of the codes.
     pub(crate) fn slice(&self) -> CodeSlice<'_> {
         match self {
@@ -215,6 +224,46 @@ pub(crate) fn samples_to_numpy<'py>(
         Samples::F32(v) => to_numpy(py, v, shape),
         Samples::F64(v) => to_numpy(py, v, shape),
     }
+}
+
+/// Encodes an array's samples into codes of `element`, same shape, with the interpreter
+/// detached; an error is a `ValueError` prefixed with `what` (the codec's name).
+pub(crate) fn encode_array<'py, E: std::fmt::Display>(
+    py: Python<'py>,
+    array: &AnyArray<'py>,
+    element: anscombe_io::Element,
+    what: &str,
+    encode: impl Fn(SampleSlice<'_>, CodeSliceMut<'_>) -> Result<(), E> + Sync,
+) -> PyResult<Bound<'py, PyAny>> {
+    let encoded = with_samples!(array, s => py.detach(|| {
+        let mut codes = Samples::zeros(element, s.len());
+        let room = codes.code_slice_mut().ok_or("no code slice")?;
+        encode(s.sample_slice(), room).map_err(|e| e.to_string())?;
+        Ok::<Samples, String>(codes)
+    }))
+    .map_err(|e| value_error(format!("{what}: {e}")))?;
+    samples_to_numpy(py, encoded, &array.shape())
+}
+
+/// Decodes an array of codes into samples of `element`, same shape, with the interpreter
+/// detached; an error is a `ValueError` prefixed with `what` (the codec's name).
+pub(crate) fn decode_array<'py, E: std::fmt::Display>(
+    py: Python<'py>,
+    array: &AnyArray<'py>,
+    element: anscombe_io::Element,
+    what: &str,
+    decode: impl Fn(CodeSlice<'_>, SampleSliceMut<'_>) -> Result<(), E> + Sync,
+) -> PyResult<Bound<'py, PyAny>> {
+    let codes = codes(array)?;
+    let decoded = py
+        .detach(|| {
+            let mut samples = Samples::zeros(element, codes.len());
+            let room = samples.sample_slice_mut().ok_or("no sample slice")?;
+            decode(codes.slice(), room).map_err(|e| e.to_string())?;
+            Ok::<Samples, String>(samples)
+        })
+        .map_err(|e| value_error(format!("{what}: {e}")))?;
+    samples_to_numpy(py, decoded, &array.shape())
 }
 
 /// Any error as a `ValueError` with its message (what the CLI prints).

@@ -3,11 +3,13 @@
 //! `calibrate --json` prints, so one Python class reads both.
 
 use anscombe_calibrate::dark_flat::{StackStatistics, calibrate_darks_flats, stack_statistics};
+use anscombe_calibrate::raster::{PixelMoments, PixelStatistics, RasterOptions, raster_calibrate};
 use anscombe_calibrate::{
     PtcOptions, ReferenceEstimator, ReferenceResult, ReferenceStatistics, calibrate_movie,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::arrays::{AnyArray, contiguous, to_numpy, value_error, with_samples};
@@ -66,20 +68,33 @@ fn reference_json(result: &ReferenceResult) -> PyResult<String> {
     }))
 }
 
+/// Blocks of frames the reference estimator's statistics are taken in (in parallel): the
+/// estimator's own bound on its jackknife groups.
+const REFERENCE_BLOCKS: usize = 32;
+
 /// anscombe-transform's `compute_conversion_gain` on a `(frames, ...)` movie.
 #[pyfunction]
 #[pyo3(signature = (movie, gamma=0.2))]
 fn calibrate_reference(py: Python<'_>, movie: &Bound<'_, PyAny>, gamma: f64) -> PyResult<String> {
     let array = AnyArray::extract(movie)?;
-    let (_, frame_len) = frames_of(&array)?;
-    // Frame by frame, as `anscombe calibrate --method reference`: the same blocks of frames
-    // for the jackknife's standard errors.
+    let (frames, frame_len) = frames_of(&array)?;
+    // Contiguous blocks of frames, their statistics taken in parallel (each with the frame
+    // before it, so no pair is lost); they add up to the whole movie's, and are the
+    // jackknife's groups for the standard errors, as the estimator's own time blocks are.
+    let per_block = frames.div_ceil(REFERENCE_BLOCKS).max(1);
+    let starts: Vec<usize> = (0..frames).step_by(per_block).collect();
     let result = with_samples!(&array, s => py.detach(|| {
-        let mut estimator = ReferenceEstimator::new();
-        for frame in s.chunks_exact(frame_len) {
-            estimator.push_frame(frame)?;
-        }
-        estimator.finish(gamma)
+        let blocks = starts
+            .par_iter()
+            .map(|&start| {
+                let stop = (start + per_block).min(frames);
+                let previous = start
+                    .checked_sub(1)
+                    .map(|p| &s[p * frame_len..start * frame_len]);
+                ReferenceStatistics::of_block(previous, &s[start * frame_len..stop * frame_len], frame_len)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        ReferenceEstimator::from_blocks(blocks).finish(gamma)
     }))
     .map_err(|e| value_error(format!("no calibration: {e}")))?;
     reference_json(&result)
@@ -156,6 +171,90 @@ fn reference_fit(
     reference_json(&result)
 }
 
+/// The raster fit's arrays: the JSON report, each pixel's mean over time, the fitted pixels'
+/// flat indices, their means and variances, and each one's group.
+type RasterArrays<'py> = (
+    String,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+);
+
+/// The raster calibration (`anscombe calibrate --method raster`) of a `(frames, ...)` movie:
+/// one line per pixel group, with the group of every fitted pixel.
+#[pyfunction]
+#[pyo3(signature = (movie, groups=1, max_pixel_range=32768.0, perc_min=3.0, perc_max=90.0))]
+fn calibrate_raster<'py>(
+    py: Python<'py>,
+    movie: &Bound<'py, PyAny>,
+    groups: usize,
+    max_pixel_range: f64,
+    perc_min: f64,
+    perc_max: f64,
+) -> PyResult<RasterArrays<'py>> {
+    let array = AnyArray::extract(movie)?;
+    let (_, frame_len) = frames_of(&array)?;
+    let options = RasterOptions {
+        max_pixel_range,
+        groups,
+        perc_min,
+        perc_max,
+    };
+    let (statistics, calibration) = with_samples!(&array, s => py.detach(|| {
+        let mut moments = PixelMoments::new();
+        moments.push_frames(&s, frame_len)?;
+        let statistics = moments.finish()?;
+        let calibration = raster_calibrate(&statistics, &options)?;
+        Ok::<_, anscombe_calibrate::CalibrationError>((statistics, calibration))
+    }))
+    .map_err(|e| value_error(format!("no calibration: {e}")))?;
+    let fitted: Vec<u64> = calibration.fitted.iter().map(|&p| p as u64).collect();
+    let n = fitted.len();
+    Ok((
+        to_json(&calibration)?,
+        to_numpy(py, statistics.mean, &[frame_len])?,
+        to_numpy(py, fitted, &[n])?,
+        to_numpy(py, calibration.fitted_mean, &[n])?,
+        to_numpy(py, calibration.fitted_variance, &[n])?,
+        to_numpy(py, calibration.assignment, &[n])?,
+    ))
+}
+
+/// The raster fit of given points (each pixel's mean and variance), with no pixel filtered
+/// out by saturation and the percentile filters at 0 and 100 (which drop each axis' extremes);
+/// the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (mean, variance, groups=1))]
+fn calibrate_raster_points(
+    py: Python<'_>,
+    mean: PyReadonlyArray1<'_, f64>,
+    variance: PyReadonlyArray1<'_, f64>,
+    groups: usize,
+) -> PyResult<String> {
+    let (mean, variance) = (mean.as_array().to_vec(), variance.as_array().to_vec());
+    if mean.len() != variance.len() {
+        return Err(value_error("mean and variance differ in length"));
+    }
+    let statistics = PixelStatistics {
+        frames: 0,
+        max: vec![f64::NEG_INFINITY; mean.len()],
+        mean,
+        variance,
+    };
+    let options = RasterOptions {
+        max_pixel_range: f64::INFINITY,
+        groups,
+        perc_min: 0.0,
+        perc_max: 100.0,
+    };
+    let calibration = py
+        .detach(|| raster_calibrate(&statistics, &options))
+        .map_err(|e| value_error(format!("no calibration: {e}")))?;
+    to_json(&calibration)
+}
+
 fn stack(py: Python<'_>, frames: &Bound<'_, PyAny>, what: &str) -> PyResult<StackStatistics> {
     let array = AnyArray::extract(frames)?;
     let (_, frame_len) = frames_of(&array)?;
@@ -188,5 +287,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reference_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(reference_fit, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate_darks_and_flats, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_raster, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_raster_points, m)?)?;
     Ok(())
 }

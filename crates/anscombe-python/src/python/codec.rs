@@ -5,14 +5,12 @@ use std::sync::{Arc, OnceLock};
 
 use anscombe_core::{AnyCodec, CodecParams, ConfigError, DataType};
 use anscombe_entropy::Dims;
-use anscombe_io::{Element, Samples};
+use anscombe_io::Element;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use super::arrays::{
-    AnyArray, AsSampleSlice, codes, contiguous, samples_to_numpy, value_error, with_samples,
-};
+use super::arrays::{AnyArray, contiguous, decode_array, encode_array, value_error};
 use crate::params::{CodecKeywords, codec_params, sample_type};
 use crate::verify::compare;
 
@@ -152,17 +150,9 @@ impl Codec {
         samples: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let array = AnyArray::extract(samples)?;
-        let shape = array.shape();
         let codec = self.resolve(array.data_type())?;
         let element: Element = codec.rule().code_type().into();
-        let encoded = with_samples!(&array, s => py.detach(|| {
-            let mut codes = Samples::zeros(element, s.len());
-            let room = codes.code_slice_mut().ok_or("no code slice")?;
-            codec.encode(s.sample_slice(), room).map_err(|e| e.to_string())?;
-            Ok::<Samples, String>(codes)
-        }))
-        .map_err(|e| value_error(format!("{}: {e}", self.name)))?;
-        samples_to_numpy(py, encoded, &shape)
+        encode_array(py, &array, element, &self.name, |s, c| codec.encode(s, c))
     }
 
     /// Decodes an array of codes into samples of `dtype`, same shape.
@@ -173,7 +163,6 @@ impl Codec {
         dtype: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let array = AnyArray::extract(codes_array)?;
-        let shape = array.shape();
         let codec = self.resolve_named(dtype)?;
         let code_type = codec.rule().code_type();
         if array.data_type() != code_type.data_type() {
@@ -183,18 +172,8 @@ impl Codec {
                 array.data_type()
             )));
         }
-        let codes = codes(&array)?;
         let element: Element = codec.rule().data_type().into();
-        let decoded = py
-            .detach(|| {
-                let codes = codes.slice();
-                let mut samples = Samples::zeros(element, codes_len(&codes));
-                let room = samples.sample_slice_mut().ok_or("no sample slice")?;
-                codec.decode(codes, room).map_err(|e| e.to_string())?;
-                Ok::<Samples, String>(samples)
-            })
-            .map_err(|e| value_error(format!("{}: {e}", self.name)))?;
-        samples_to_numpy(py, decoded, &shape)
+        decode_array(py, &array, element, &self.name, |c, s| codec.decode(c, s))
     }
 
     /// Compares decoded samples with their originals (same type and shape); the report as
@@ -240,14 +219,6 @@ impl Codec {
             self.params.conversion_gain(),
             self.params.beta()
         )
-    }
-}
-
-fn codes_len(codes: &anscombe_core::CodeSlice<'_>) -> usize {
-    match codes {
-        anscombe_core::CodeSlice::U8(c) => c.len(),
-        anscombe_core::CodeSlice::U16(c) => c.len(),
-        anscombe_core::CodeSlice::U32(c) => c.len(),
     }
 }
 

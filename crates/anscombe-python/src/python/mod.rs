@@ -10,6 +10,7 @@ mod arrays;
 mod calibrate;
 mod codec;
 mod images;
+mod poisson;
 
 use pyo3::prelude::*;
 
@@ -20,5 +21,6 @@ fn _anscombe(m: &Bound<'_, PyModule>) -> PyResult<()> {
     codec::register(m)?;
     calibrate::register(m)?;
     images::register(m)?;
+    poisson::register(m)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ reference corrupts data take the reference's own table path, with a
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -18,6 +19,7 @@ from zarr.core.dtype import parse_dtype
 
 from ... import _anscombe
 from ..._arrays import native
+from .._defects import ReferenceDefectWarning
 
 __all__ = [
     "AnscombeTransformV2",
@@ -29,11 +31,6 @@ __all__ = [
     "make_anscombe_lookup",
     "make_inverse_lookup",
 ]
-
-
-class ReferenceDefectWarning(UserWarning):
-    """The reference package gives a wrong result here; the drop-in reproduces it, as users'
-    existing data depend on it, and says so."""
 
 
 def make_anscombe_lookup(
@@ -93,7 +90,10 @@ def lookup(movie: np.ndarray, lookup_table: np.ndarray) -> np.ndarray:
     return lookup_table[np.clip(movie, 0, top)]
 
 
+@functools.lru_cache(maxsize=64)
 def _v1(conversion_gain: float, zero_level: float, encoded_dtype: Any, decoded_dtype: Any) -> Any:
+    """The native anscombe-v1 codec of a configuration, kept for the next call: its tables
+    are built once, not per chunk."""
     return _anscombe.Codec(
         "anscombe-v1",
         float(zero_level),
@@ -104,8 +104,21 @@ def _v1(conversion_gain: float, zero_level: float, encoded_dtype: Any, decoded_d
     )
 
 
-def _defect(codec: Any) -> str | None:
-    return codec.refusal("int32")
+def _defective_table(
+    codec: Any, conversion_gain: float, zero_level: int, encoded_dtype: Any
+) -> np.ndarray | None:
+    """The reference's own forward table when it corrupts data with this configuration (after
+    a warning that says how), so the drop-in gives its result; None when the native codec
+    gives the reference's result."""
+    defect = codec.refusal("int32")
+    if defect is None:
+        return None
+    warnings.warn(defect, ReferenceDefectWarning, stacklevel=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReferenceDefectWarning)
+        return make_anscombe_lookup(
+            conversion_gain, output_type=encoded_dtype, zero_level=zero_level
+        )
 
 
 def encode(
@@ -116,14 +129,8 @@ def encode(
     if samples.dtype.kind == "f":
         return lookup(samples, np.zeros(1))  # raises the reference's IndexError, explained
     codec = _v1(conversion_gain, zero_level, encoded_dtype, "int16")
-    defect = _defect(codec)
-    if defect is not None:
-        warnings.warn(defect, ReferenceDefectWarning, stacklevel=2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ReferenceDefectWarning)
-            table = make_anscombe_lookup(
-                conversion_gain, output_type=encoded_dtype, zero_level=zero_level
-            )
+    table = _defective_table(codec, conversion_gain, zero_level, encoded_dtype)
+    if table is not None:
         return lookup(samples, table).astype(encoded_dtype)
     return codec.encode(samples)
 
@@ -140,21 +147,46 @@ def decode(
     ``decoded_dtype``, as the reference does."""
     codes = np.frombuffer(buf, dtype=encoded_dtype)
     codec = _v1(conversion_gain, zero_level, encoded_dtype, decoded_dtype)
-    defect = _defect(codec)
-    if defect is not None:
-        warnings.warn(defect, ReferenceDefectWarning, stacklevel=2)
+    table = _defective_table(codec, conversion_gain, zero_level, encoded_dtype)
+    if table is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ReferenceDefectWarning)
-            table = make_anscombe_lookup(
-                conversion_gain, output_type=encoded_dtype, zero_level=zero_level
-            )
             inverse = make_inverse_lookup(table, output_type=decoded_dtype)
         return lookup(codes, inverse).astype(decoded_dtype)
     return codec.decode(native(codes), np.dtype(decoded_dtype).name)
 
 
+class _Configured:
+    """Encoding and decoding with the configuration of either class (its fields)."""
+
+    __slots__ = ()
+    zero_level: int
+    conversion_gain: float
+    encoded_dtype: str
+    decoded_dtype: str
+
+    def _encode(self, buf: np.ndarray) -> np.ndarray:
+        """Samples to codes."""
+        return encode(
+            buf,
+            conversion_gain=self.conversion_gain,
+            zero_level=self.zero_level,
+            encoded_dtype=self.encoded_dtype,
+        )
+
+    def _decode(self, buf: bytes | np.ndarray) -> np.ndarray:
+        """Codes (bytes or an array) to a flat array of ``decoded_dtype``."""
+        return decode(
+            np.ascontiguousarray(buf).tobytes() if isinstance(buf, np.ndarray) else buf,
+            conversion_gain=self.conversion_gain,
+            zero_level=self.zero_level,
+            encoded_dtype=self.encoded_dtype,
+            decoded_dtype=self.decoded_dtype,
+        )
+
+
 @dataclass(frozen=True, slots=True)
-class AnscombeTransformV2:
+class AnscombeTransformV2(_Configured):
     """The Zarr V2 (numcodecs) codec ``anscombe-v1``, as anscombe-transform 1.0.0 defines it."""
 
     codec_id: ClassVar[Literal["anscombe-v1"]] = "anscombe-v1"
@@ -165,22 +197,11 @@ class AnscombeTransformV2:
 
     def encode(self, buf: np.ndarray) -> np.ndarray:
         """Samples to codes."""
-        return encode(
-            buf,
-            conversion_gain=self.conversion_gain,
-            zero_level=self.zero_level,
-            encoded_dtype=self.encoded_dtype,
-        )
+        return self._encode(buf)
 
     def decode(self, buf: bytes, out: object | None = None) -> np.ndarray:
         """Codes to samples (``out`` is ignored, as in the reference)."""
-        return decode(
-            buf,
-            conversion_gain=self.conversion_gain,
-            zero_level=self.zero_level,
-            encoded_dtype=self.encoded_dtype,
-            decoded_dtype=self.decoded_dtype,
-        )
+        return self._decode(buf)
 
     def get_config(self) -> dict[str, Any]:
         """``id``, ``zero_level`` and ``conversion_gain``, the keys the reference writes."""
@@ -197,7 +218,7 @@ class AnscombeTransformV2:
 
 
 @dataclass(frozen=True, slots=True)
-class AnscombeTransformV3(ArrayArrayCodec):
+class AnscombeTransformV3(_Configured, ArrayArrayCodec):
     """The zarr-python 3 codec ``anscombe-v1``, as anscombe-transform 1.0.0 defines it."""
 
     zero_level: int
@@ -243,25 +264,6 @@ class AnscombeTransformV3(ArrayArrayCodec):
         """Bytes of the codes."""
         count = input_byte_length // chunk_spec.dtype.to_native_dtype().itemsize
         return count * np.dtype(self.encoded_dtype).itemsize
-
-    def _encode(self, buf: np.ndarray) -> np.ndarray:
-        """Samples to codes."""
-        return encode(
-            buf,
-            conversion_gain=self.conversion_gain,
-            zero_level=self.zero_level,
-            encoded_dtype=self.encoded_dtype,
-        )
-
-    def _decode(self, buf: np.ndarray) -> np.ndarray:
-        """Codes to a flat array of ``decoded_dtype``."""
-        return decode(
-            np.ascontiguousarray(buf).tobytes(),
-            conversion_gain=self.conversion_gain,
-            zero_level=self.zero_level,
-            encoded_dtype=self.encoded_dtype,
-            decoded_dtype=self.decoded_dtype,
-        )
 
     async def _encode_single(self, chunk_array: Any, chunk_spec: ArraySpec) -> Any:
         return chunk_array.from_numpy_array(self._encode(chunk_array.as_numpy_array()))
