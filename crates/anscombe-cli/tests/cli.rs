@@ -12,7 +12,7 @@ fn anscombe(args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    anscombe_testkit::scratch("cli", name)
+    anscombe_testkit::scratch(&format!("cli-{name}"))
 }
 
 fn sample() -> PathBuf {

@@ -13,7 +13,7 @@ fn anscombe(args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    anscombe_testkit::scratch("codec-poisson", name)
+    anscombe_testkit::scratch(&format!("codec-poisson-{name}"))
 }
 
 fn read(path: &Path) -> NpyArray {

@@ -15,7 +15,7 @@ fn anscombe(args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    anscombe_testkit::scratch("raster", name)
+    anscombe_testkit::scratch(&format!("raster-{name}"))
 }
 
 /// A (200, 32, 40) int16 movie of two pixel groups (gains 10 and 15, zero levels 1 and 2), and

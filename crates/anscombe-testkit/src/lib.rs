@@ -121,7 +121,8 @@ fn find_external_data(path: &str) -> Option<PathBuf> {
         .filter(|candidate| candidate.exists())
 }
 
-/// A fresh, empty folder `anscombe-<name>-<pid>` in the temporary folder.
+/// A fresh, empty folder `anscombe-<name>-<pid>` in the temporary folder: one per test (give
+/// each test its own name, e.g. `<suite>-<test>`), so tests running in parallel do not meet.
 ///
 /// # Panics
 /// When it cannot be made: the test cannot run.
@@ -188,18 +189,6 @@ pub fn stdout(output: &std::process::Output) -> String {
 /// A process's standard error as text.
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A fresh, empty temporary folder `anscombe-<suite>-<name>-<pid>`: one per test, so tests
-/// running in parallel do not meet.
-///
-/// # Panics
-/// When the folder cannot be made.
-pub fn scratch(suite: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anscombe-{suite}-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
 }
 
 /// A path as a command-line argument.
