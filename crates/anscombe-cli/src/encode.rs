@@ -12,7 +12,7 @@ use anscombe_store::verify::{ErrorSummary, compare_frames};
 use anscombe_store::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, ZarrMovie, stored_bytes, write_movie,
 };
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 
 use crate::Failure;
@@ -89,7 +89,9 @@ pub(crate) fn print_report(report: &EncodeReport, output: &Path, seconds: f64) {
 
 /// Encodes; returns the report and the seconds the write took.
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> {
+    crate::validate::codec(&args.codec)?;
     let mut source = open_input(&args.input)?;
+    crate::validate::chunks(args.chunks.as_deref(), source.shape())?;
     check_output(&args.output, args.force)?;
     let data_type = source.element().data_type().ok_or_else(|| {
         anyhow!(
@@ -111,6 +113,10 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         .into(),
         None => codec_params(&args.codec, data_type, gain, zero_level)?,
     };
+    if poisson.is_none() {
+        let rule = CodeRule::new(&params, data_type).map_err(anyhow::Error::from)?;
+        crate::validate::codes_span(&args.codec, &rule, data_type)?;
+    }
     let shape: Vec<u64> = source.shape().iter().map(|&n| n as u64).collect();
     let spec = StoreSpec {
         chunk_shape: args.chunks.clone(),
@@ -185,6 +191,9 @@ pub(crate) fn gain_and_zero(
     }
     if let Some(path) = &args.calibration {
         let (gain, zero_level) = crate::calibrate_raster::read_single(path)?;
+        CodecParams::from(TransformParams::new(zero_level, gain))
+            .validate()
+            .with_context(|| format!("{}: not a usable calibration", path.display()))?;
         return Ok((gain, zero_level, format!("from {}", path.display())));
     }
     let calibration = crate::calibrate::measure(source, Method::PhotonTransfer, 0.2, None)?;
