@@ -9,6 +9,8 @@ pub mod movie;
 pub mod npy;
 pub mod raw;
 mod samples;
+mod small;
+mod space;
 pub mod tiff;
 mod writer;
 
@@ -17,6 +19,8 @@ use std::path::Path;
 pub use atomic::{AtomicFile, Existing, Staged, StagingError, write_atomically};
 pub use movie::{FrameRange, FrameSource, InMemory, MovieError, stream_frames};
 pub use samples::{Element, Samples};
+pub use small::{SmallFileError, read_small, read_small_text};
+pub use space::available_space;
 pub use writer::MovieWriter;
 
 /// Opens a movie by its extension: `.tif`/`.tiff` (a stack of pages), `.npy`, or an HDF5 file

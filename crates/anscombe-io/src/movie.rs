@@ -37,6 +37,16 @@ pub enum MovieError {
         /// What is missing.
         message: String,
     },
+    /// The output would not fit on its file system (checked before writing).
+    #[error("{path}: the output needs {needed} bytes, its file system has {available} free")]
+    NoSpace {
+        /// The output.
+        path: PathBuf,
+        /// Bytes the output needs (at least).
+        needed: u64,
+        /// Bytes free.
+        available: u64,
+    },
     /// Frames beyond the end were asked for.
     #[error("frames {start}..{end} asked for, the movie has {frames}")]
     Range {

@@ -55,6 +55,19 @@ pub enum StoreError {
     /// The movie being stored or compared could not be read (or a movie file written).
     #[error(transparent)]
     Movie(#[from] MovieError),
+    /// A chunk's stored bytes decode to more than the chunk holds (or, uncompressed, are not
+    /// its length): a damaged or hostile store, refused before decoding.
+    #[error("chunk {key}: {stage} of {bytes} bytes, where the chunk holds {expected}")]
+    ChunkSize {
+        /// The chunk's key in the store (`c/0/0/0`, `0.0.0`).
+        key: String,
+        /// What was measured: the stored bytes, a zstd frame, a blosc header.
+        stage: &'static str,
+        /// Bytes found or declared.
+        bytes: u64,
+        /// Bytes the chunk holds (or at most may).
+        expected: u64,
+    },
     /// zarrs reported an error (storage, a corrupt chunk, a codec error).
     #[error("{0}")]
     Zarr(String),
