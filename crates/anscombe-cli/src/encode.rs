@@ -144,7 +144,9 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let stored = stored_bytes(&path);
-    let raw = shape.iter().product::<u64>() * data_type.size() as u64;
+    let raw = shape
+        .iter()
+        .fold(data_type.size() as u64, |n, &d| n.saturating_mul(d));
     let mut store = ZarrMovie::open(&path)?;
     let rule = CodeRule::new(&spec.effective_codec().unwrap_or(params), data_type)
         .map_err(anyhow::Error::from)?;

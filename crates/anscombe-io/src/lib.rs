@@ -17,7 +17,7 @@ mod writer;
 use std::path::Path;
 
 pub use atomic::{AtomicFile, Existing, Staged, StagingError, write_atomically};
-pub use movie::{FrameRange, FrameSource, InMemory, MovieError, stream_frames};
+pub use movie::{FrameRange, FrameSource, InMemory, MovieError, shape_bytes, stream_frames};
 pub use samples::{Element, Samples};
 pub use small::{SmallFileError, read_small, read_small_text};
 pub use space::available_space;

@@ -115,10 +115,7 @@ impl MovieWriter {
         }
         // The samples alone, before any file is made: a shape no file system holds (a store
         // declaring 1e12 frames, say) is refused here, not after the disk is full.
-        let bytes = shape
-            .iter()
-            .try_fold(element.size(), |n, &d| n.checked_mul(d))
-            .unwrap_or(usize::MAX);
+        let bytes = crate::shape_bytes(shape, element.size()).unwrap_or(usize::MAX);
         if let Some(available) = crate::available_space(path)
             && bytes as u64 > available
         {

@@ -150,13 +150,27 @@ impl ZarrMovie {
     /// Opens an array as a movie.
     ///
     /// # Errors
-    /// As [`open_array`], and [`StoreError::DataType`] for a type the toolkit does not handle.
+    /// As [`open_array`], [`StoreError::DataType`] for a type the toolkit does not handle, and
+    /// [`StoreError::Settings`] for a shape whose bytes overflow the address space.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let array = open_array(path)?;
         let element = sample_type(array.data_type())
             .map(Element::from)
             .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
-        let shape = array.shape().iter().map(|&n| n as usize).collect();
+        // The shape is the file's word: one that no memory or file can hold is refused here,
+        // so frame sizes computed from it downstream cannot overflow.
+        let shape: Vec<usize> = array
+            .shape()
+            .iter()
+            .map(|&n| usize::try_from(n).ok())
+            .collect::<Option<_>>()
+            .filter(|shape: &Vec<usize>| anscombe_io::shape_bytes(shape, element.size()).is_some())
+            .ok_or_else(|| {
+                StoreError::Settings(format!(
+                    "shape {:?} of {element} samples is more than this machine can address",
+                    array.shape()
+                ))
+            })?;
         Ok(ZarrMovie {
             array,
             shape,
@@ -184,7 +198,8 @@ impl anscombe_io::FrameSource for ZarrMovie {
         start: usize,
         count: usize,
     ) -> Result<Samples, anscombe_io::MovieError> {
-        read_frames(&self.array, start as u64..(start + count) as u64)
+        let end = start.saturating_add(count);
+        read_frames(&self.array, start as u64..end as u64)
             .map(|(_, samples)| samples)
             .map_err(|e| anscombe_io::MovieError::Format {
                 path: "zarr array".into(),
