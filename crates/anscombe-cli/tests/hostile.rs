@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use anscombe_testkit::entries;
+
 fn anscombe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anscombe"))
         .args(args)
@@ -21,10 +23,7 @@ fn stdout(output: &Output) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anscombe-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
+    anscombe_testkit::scratch(&format!("hostile-{name}"))
 }
 
 fn sample() -> String {
@@ -35,15 +34,6 @@ fn sample() -> String {
 
 fn text(path: &Path) -> String {
     path.display().to_string()
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Fails with `code`, one line on stderr holding every one of `says`, and leaves `dir` as it

@@ -68,6 +68,17 @@ pub enum StoreError {
         /// Bytes the chunk holds (or at most may).
         expected: u64,
     },
+    /// A stored chunk whose shape the metadata declares beyond the largest chunk the writers
+    /// make, refused before its buffer is allocated.
+    #[error("chunk {key} decodes to {bytes} bytes, beyond the {limit} bytes a chunk may hold")]
+    ChunkTooLarge {
+        /// The chunk's key in the store.
+        key: String,
+        /// Its decoded bytes.
+        bytes: u64,
+        /// The largest chunk decoded.
+        limit: u64,
+    },
     /// zarrs reported an error (storage, a corrupt chunk, a codec error).
     #[error("{0}")]
     Zarr(String),

@@ -17,7 +17,9 @@ use crate::error::{StoreError, zarr_error};
 ///
 /// # Errors
 /// [`StoreError::ChunkSize`] for a chunk that decodes to more bytes than it holds, or an
-/// uncompressed chunk of another length; the zarrs error when the chunk cannot be read.
+/// uncompressed chunk of another length; [`StoreError::ChunkTooLarge`] for a chunk beyond
+/// [`MAX_CHUNK_BYTES`](crate::metadata::MAX_CHUNK_BYTES) decoded; the zarrs error when the
+/// chunk cannot be read.
 pub(crate) fn check_chunk(array: &Array<FilesystemStore>, index: &[u64]) -> Result<(), StoreError> {
     let Some(stored) = array.retrieve_encoded_chunk(index).map_err(zarr_error)? else {
         return Ok(());
@@ -38,6 +40,22 @@ pub(crate) fn check_chunk(array: &Array<FilesystemStore>, index: &[u64]) -> Resu
         .iter()
         .try_fold(element, |n, &d| n.checked_mul(d))
         .unwrap_or(u64::MAX);
+    // A stored chunk is decoded whole: one that the metadata declares beyond what the writers
+    // make is refused before its buffer is allocated.
+    let samples = shape
+        .iter()
+        .try_fold(
+            array.data_type().fixed_size().unwrap_or(8) as u64,
+            |n, &d| n.checked_mul(d),
+        )
+        .unwrap_or(u64::MAX);
+    if samples > crate::metadata::MAX_CHUNK_BYTES {
+        return Err(StoreError::ChunkTooLarge {
+            key: array.chunk_key(index).to_string(),
+            bytes: samples,
+            limit: crate::metadata::MAX_CHUNK_BYTES,
+        });
+    }
     let plain = chain
         .array_to_bytes_codec()
         .name_v3()
@@ -94,7 +112,12 @@ pub(crate) fn check_bytes(
             Err(too_large("stored (uncompressed)", data.len() as u64))
         }
         [only] if only == "zstd" => {
-            if let Some(bound) = zstd::bulk::Decompressor::upper_bound(data) {
+            // A frame that declares its size: zarrs allocates the frames' bound, which is then
+            // the sum of the declared sizes (without zstd's experimental API, no bound: count).
+            let declared = zstd::zstd_safe::get_frame_content_size(data).ok().flatten();
+            if declared.is_some()
+                && let Some(bound) = zstd::bulk::Decompressor::upper_bound(data)
+            {
                 return if bound as u64 > limit {
                     Err(too_large("zstd frame (declared)", bound as u64))
                 } else {

@@ -64,6 +64,31 @@ pub fn fixtures_dir() -> PathBuf {
     workspace().join("fixtures")
 }
 
+/// A fresh, empty folder for one test: `<temp>/anscombe-<name>-<process id>`, emptied first.
+///
+/// # Panics
+/// When the folder cannot be made: the test cannot run without it.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("anscombe-{name}-{}", std::process::id()));
+    // Absent the first time; any other failure shows in create_dir_all.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder in the temporary folder");
+    dir
+}
+
+/// The sorted names in a folder: what a test checks a command left behind (an unreadable
+/// folder lists as empty, and the comparison then says so).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// `path` inside [`fixtures_dir`], e.g. `fixture("dcnum/cases/rollmed_k10_b50")`.
 pub fn fixture(path: &str) -> PathBuf {
     fixtures_dir().join(path)
