@@ -75,14 +75,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Panics are caught and reported with their input; the default hook's lines would drown
-    // the summary.
-    std::panic::set_hook(Box::new(|_| {}));
     let mut failed = false;
     for target in &options.targets {
         let mut rng = Rng::new(options.seed);
         let mut harness = target.harness();
         let corpus = harness.corpus();
+        if corpus.is_empty() {
+            println!("{}: no valid chunk to start from", target.name());
+            failed = true;
+            continue;
+        }
+        // Panics of the decoder are caught and reported with their input; the default
+        // hook's lines would drown the summary.
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
         let budget = Duration::from_secs_f64(options.seconds);
         let started = Instant::now();
         let mut runs = 0u64;
@@ -100,6 +106,7 @@ fn main() -> ExitCode {
                 break;
             }
         }
+        std::panic::set_hook(default_hook);
         if !failed {
             println!(
                 "{}: {runs} runs in {:.1} s, no panic",

@@ -70,8 +70,8 @@ const SHAPE: [u64; 3] = [4, 8, 8];
 
 /// Samples of a small photon-limited movie: a ramp plus a deterministic wobble.
 fn samples() -> Vec<u16> {
-    (0u16..256)
-        .map(|i| 100 + 40 * (i % 16) + (i * 7919) % 23)
+    (0u32..256)
+        .map(|i| (100 + 40 * (i % 16) + (i * 7919) % 23) as u16)
         .collect()
 }
 
@@ -171,6 +171,8 @@ struct Stores {
 impl Stores {
     fn new() -> Self {
         let root = std::env::temp_dir().join(format!("anscombe-fuzz-{}", std::process::id()));
+        // Without the folder no store is written, and the target says it has nothing to run.
+        let _ = std::fs::create_dir_all(&root);
         let pipelines = [
             (Compressor::Zstd { level: 3 }, ZarrFormat::V3),
             (

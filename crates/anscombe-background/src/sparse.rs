@@ -132,18 +132,7 @@ impl SparseMedian {
         let kernel_size = self.kernel_size.min(frames);
         let times = time.times(frames)?;
         let duration = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
-        // One background image per split_time: more images than frames is a time axis or a
-        // split_time off by orders of magnitude (and a grid that would not fit in memory).
-        let images = (duration / self.split_time).ceil();
-        if !(images.is_finite() && images <= frames as f64) {
-            return Err(BackgroundError::Parameter(format!(
-                "split_time {:?} s over a time axis of {duration:?} s asks for {images:?} \
-                 background images, more than the {frames} frames: give a split_time of at least \
-                 {:?} s, or check the frame rate",
-                self.split_time,
-                duration / frames.max(1) as f64
-            )));
-        }
+        check_image_count(duration, self.split_time, frames)?;
         let all_step_times = arange(duration, self.split_time);
         if all_step_times.is_empty() {
             return Err(BackgroundError::TooShort {
@@ -328,6 +317,22 @@ fn offsets<T: Pixel>(
         Ok::<(), BackgroundError>(())
     })?;
     Ok(offsets)
+}
+
+/// One background image per `split_time` over `duration` seconds: more images than frames is
+/// a time axis or a `split_time` off by orders of magnitude (and a grid of times that would not
+/// fit in memory).
+fn check_image_count(duration: f64, split_time: f64, frames: usize) -> Result<(), BackgroundError> {
+    let images = (duration / split_time).ceil();
+    if images.is_finite() && images <= frames as f64 {
+        return Ok(());
+    }
+    Err(BackgroundError::Parameter(format!(
+        "split_time {split_time:?} s over a time axis of {duration:?} s asks for {images:?} \
+         background images, more than the {frames} frames: give a split_time of at least {:?} \
+         s, or check the frame rate",
+        duration / frames.max(1) as f64
+    )))
 }
 
 #[cfg(test)]

@@ -63,7 +63,12 @@ pub(crate) fn check_chunk(array: &Array<FilesystemStore>, index: &[u64]) -> Resu
     let stages: Vec<String> = chain
         .bytes_to_bytes_codecs()
         .iter()
-        .map(|codec| codec.name_v3().map(|n| n.into_owned()).unwrap_or_default())
+        .map(|codec| {
+            codec
+                .name_v3()
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default()
+        })
         .collect();
     check_bytes(
         &array.chunk_key(index).to_string(),
