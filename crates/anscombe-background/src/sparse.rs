@@ -364,7 +364,7 @@ mod tests {
         );
     }
 
-    /// A split_time or frame rate off by orders of magnitude is refused before a grid of
+    /// A `split_time` or frame rate off by orders of magnitude is refused before a grid of
     /// background times is allocated (it once asked for 1e302 of them).
     #[test]
     fn more_background_images_than_frames_is_a_parameter_error() {
