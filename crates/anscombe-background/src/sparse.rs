@@ -132,6 +132,7 @@ impl SparseMedian {
         let kernel_size = self.kernel_size.min(frames);
         let times = time.times(frames)?;
         let duration = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
+        check_image_count(duration, self.split_time, frames)?;
         let all_step_times = arange(duration, self.split_time);
         if all_step_times.is_empty() {
             return Err(BackgroundError::TooShort {
@@ -318,6 +319,22 @@ fn offsets<T: Pixel>(
     Ok(offsets)
 }
 
+/// One background image per `split_time` over `duration` seconds: more images than frames is
+/// a time axis or a `split_time` off by orders of magnitude (and a grid of times that would not
+/// fit in memory).
+fn check_image_count(duration: f64, split_time: f64, frames: usize) -> Result<(), BackgroundError> {
+    let images = (duration / split_time).ceil();
+    if images.is_finite() && images <= frames as f64 {
+        return Ok(());
+    }
+    Err(BackgroundError::Parameter(format!(
+        "split_time {split_time:?} s over a time axis of {duration:?} s asks for {images:?} \
+         background images, more than the {frames} frames: give a split_time of at least {:?} \
+         s, or check the frame rate",
+        duration / frames.max(1) as f64
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +362,31 @@ mod tests {
             frame_background(&times, &[0.0, 4.0], 4.0),
             [0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
         );
+    }
+
+    /// A `split_time` or frame rate off by orders of magnitude is refused before a grid of
+    /// background times is allocated (it once asked for 1e302 of them).
+    #[test]
+    fn more_background_images_than_frames_is_a_parameter_error() {
+        use anscombe_io::{InMemory, Samples};
+        let run = |split_time: f64, rate: f64| {
+            let mut source = InMemory::new(vec![20, 4, 4], Samples::U8(vec![7; 20 * 16]));
+            SparseMedian {
+                kernel_size: 5,
+                split_time,
+                ..SparseMedian::default()
+            }
+            .compute::<u8>(&mut source, &TimeAxis::FrameRate(rate), &mut |_, _| {})
+            .map(|_| ())
+        };
+        for (split_time, rate) in [(1e-300, 10.0), (1.0, 1e-300)] {
+            let error = run(split_time, rate).expect_err("refused");
+            assert!(
+                matches!(error, BackgroundError::Parameter(ref m) if m.contains("split_time")),
+                "{error}"
+            );
+        }
+        assert!(run(0.5, 10.0).is_ok());
     }
 
     /// A signed movie gets the backgrounds of the same movie shifted into `uint8`, shifted

@@ -42,7 +42,8 @@ impl TimeAxis {
                 Ok(seconds.iter().map(|t| t - first).collect())
             }
             TimeAxis::FrameRate(rate) => {
-                if !(rate.is_finite() && *rate > 0.0) {
+                // A rate so small that a frame's time overflows is no rate either.
+                if !(rate.is_finite() && *rate > 0.0 && (frames as f64 / rate).is_finite()) {
                     return Err(BackgroundError::Time(format!(
                         "the frame rate must be a positive number of frames per second, got {rate}"
                     )));

@@ -7,6 +7,12 @@ pub enum CalibrationError {
     /// Fewer than two frames.
     #[error("a photon-transfer calibration needs at least two frames of the same scene")]
     TooFewFrames,
+    /// The reference estimator's weight exponent is not a number in its accepted range.
+    #[error(
+        "gamma must be a finite number from -8 to 8 (the exponent of the count weights, 0.2 \
+         in the reference), got {0}"
+    )]
+    Gamma(f64),
     /// Frames of different sizes.
     #[error("frames differ in size: {expected} pixels, then {found}")]
     FrameSize {

@@ -388,10 +388,12 @@ impl ReferenceEstimator {
     /// Selects the intensities and fits, with count weights `counts^gamma` (0.2 in the reference).
     ///
     /// # Errors
+    /// [`CalibrationError::Gamma`] for a `gamma` outside [`GAMMA_RANGE`],
     /// [`CalibrationError::TooFewFrames`] without a pair of frames, and
     /// [`CalibrationError::ReferenceNarrowRange`] when 100 intensities or fewer qualify (the
     /// reference's assertion).
     pub fn finish(&self, gamma: f64) -> Result<ReferenceResult, CalibrationError> {
+        validate_gamma(gamma)?;
         let all = self.statistics();
         if all.counts.is_empty() {
             return Err(CalibrationError::TooFewFrames);
@@ -523,6 +525,23 @@ fn longest_run(values: &[u64], keep: impl Fn(u64) -> bool) -> (usize, usize) {
         }
     }
     best
+}
+
+/// The accepted count-weight exponents (the range [`CalibrationError::Gamma`] states): wide enough for any weighting one would choose, narrow
+/// enough that `counts^gamma` stays finite for any count a movie can hold (a NaN or infinite
+/// weight would stall the fit).
+pub const GAMMA_RANGE: std::ops::RangeInclusive<f64> = -8.0..=8.0;
+
+/// Checks the count-weight exponent of [`ReferenceEstimator::finish`] before any work.
+///
+/// # Errors
+/// [`CalibrationError::Gamma`] for NaN, infinities and values outside [`GAMMA_RANGE`].
+pub fn validate_gamma(gamma: f64) -> Result<(), CalibrationError> {
+    if GAMMA_RANGE.contains(&gamma) {
+        Ok(())
+    } else {
+        Err(CalibrationError::Gamma(gamma))
+    }
 }
 
 #[cfg(test)]
@@ -723,6 +742,21 @@ mod tests {
             sums: vec![0.5],
         });
         assert_eq!(ReferenceEstimator::from_blocks(many).blocks.len(), 25);
+    }
+
+    #[test]
+    fn gamma_outside_its_range_is_refused_before_any_fit() {
+        for gamma in [f64::NAN, f64::INFINITY, -f64::INFINITY, 8.5, -9.0] {
+            let error = ReferenceEstimator::new()
+                .finish(gamma)
+                .expect_err("refused");
+            assert!(matches!(error, CalibrationError::Gamma(g) if g.to_bits() == gamma.to_bits()));
+        }
+        assert!(
+            validate_gamma(0.2).is_ok()
+                && validate_gamma(-8.0).is_ok()
+                && validate_gamma(8.0).is_ok()
+        );
     }
 
     proptest::proptest! {

@@ -205,6 +205,15 @@ pub(crate) enum AnscombeCodecName {
     AnscombeV1,
 }
 
+impl From<AnscombeCodecName> for CodecName {
+    fn from(name: AnscombeCodecName) -> Self {
+        match name {
+            AnscombeCodecName::AnscombeTransform => CodecName::AnscombeTransform,
+            AnscombeCodecName::AnscombeV1 => CodecName::AnscombeV1,
+        }
+    }
+}
+
 impl CodecName {
     /// The elementwise Anscombe codec named, or `None` for `poisson`.
     pub(crate) fn anscombe(self) -> Option<AnscombeCodecName> {

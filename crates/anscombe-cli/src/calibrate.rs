@@ -17,6 +17,18 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     if args.method == Method::Raster {
         return crate::calibrate_raster::run(args);
     }
+    if args.method == Method::Reference {
+        anscombe_calibrate::reference::validate_gamma(args.gamma).map_err(|e| {
+            crate::validate::usage("--gamma", crate::validate::number(args.gamma), e)
+        })?;
+    }
+    if let Some(level) = args.saturation.filter(|s| !s.is_finite()) {
+        return Err(crate::validate::usage(
+            "--saturation",
+            crate::validate::number(level),
+            "must be a finite level",
+        ));
+    }
     for output in args.output.iter().chain(&args.plot) {
         check_output(output, args.force)?;
     }

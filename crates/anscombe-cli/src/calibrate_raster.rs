@@ -239,12 +239,16 @@ pub(crate) enum Saved {
     Maps { gain: PathBuf, zero_level: PathBuf },
 }
 
+/// The largest calibration file read: a saved calibration is a few kilobytes (a raster
+/// calibration's maps are separate files).
+const CALIBRATION_LIMIT: u64 = 16 << 20;
+
 /// Reads a calibration saved by `calibrate --output`. A raster calibration with several
 /// groups yields its maps (`Saved::Maps`) when `maps` is true, and is refused otherwise, with
 /// the reason: one codec configuration cannot hold per-pixel gains.
 pub(crate) fn read_saved(path: &Path, maps: bool) -> Result<Saved> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = anscombe_io::read_small_text(path, CALIBRATION_LIMIT)
+        .with_context(|| format!("cannot read the calibration {}", path.display()))?;
     let json: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
     let raster = json["method"] == "raster";

@@ -43,6 +43,9 @@ pub(crate) struct CorrectReport {
     pub(crate) stored_bytes: u64,
 }
 
+/// detectorcal cuts the flat's smoothing Gaussian at 4 standard deviations (SciPy's default).
+const SMOOTHING_TRUNCATE: f64 = 4.0;
+
 /// Runs a `detector` subcommand.
 pub(crate) fn run(command: &DetectorCommand) -> Result<(), Failure> {
     match command {
@@ -53,12 +56,6 @@ pub(crate) fn run(command: &DetectorCommand) -> Result<(), Failure> {
 
 fn fit(args: &DetectorFitArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    check_output(&args.output, args.force)?;
-    if let Some(plot) = &args.plot {
-        check_output(plot, args.force)?;
-    }
-    let mut sweep = open_input(&args.input)?;
-    let dark = args.dark.as_deref().map(read_image).transpose()?;
     let params = ResponseFit {
         sigma: args.sigma,
         truncate: args.truncate,
@@ -66,6 +63,16 @@ fn fit(args: &DetectorFitArgs) -> Result<(), Failure> {
         min_r_squared: args.min_r_squared,
         ..ResponseFit::default()
     };
+    // The library's message names sigma, truncate or the cutoff with their values.
+    params
+        .validate()
+        .map_err(|e| Failure::Usage(anyhow::Error::from(e)))?;
+    check_output(&args.output, args.force)?;
+    if let Some(plot) = &args.plot {
+        check_output(plot, args.force)?;
+    }
+    let mut sweep = open_input(&args.input)?;
+    let dark = args.dark.as_deref().map(read_image).transpose()?;
     let bar = progress(sweep.frames() as u64, "fitting");
     let calibration = params
         .fit(sweep.as_mut(), dark.as_ref(), &mut |done, _| {
@@ -138,6 +145,10 @@ fn fit_report(c: &DetectorCalibration, output: &Path) -> FitReport {
 }
 
 fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
+    let smoothing = Gaussian::new(args.smooth_radius, SMOOTHING_TRUNCATE).map_err(|e| {
+        let radius = crate::validate::number(args.smooth_radius);
+        crate::validate::usage("--smooth-radius", radius, e)
+    })?;
     check_output(&args.output, args.force)?;
     if let Some(plot) = &args.plot {
         check_output(plot, args.force)?;
@@ -160,7 +171,6 @@ fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
     }
     let dark = args.dark.as_deref().map(read_image).transpose()?;
     let flat = args.flat.as_deref().map(read_image).transpose()?;
-    let smoothing = Gaussian::new(args.smooth_radius, 4.0).map_err(anyhow::Error::from)?;
     let correction = Correction::new(
         height,
         width,

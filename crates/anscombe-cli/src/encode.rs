@@ -1,6 +1,6 @@
 //! `anscombe encode`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anscombe_core::{
@@ -12,7 +12,7 @@ use anscombe_store::verify::{CLIPPING_TOLERANCE, ClipGuard, ErrorSummary, compar
 use anscombe_store::{
     BloscShuffle, Compressor, StoreSpec, ZarrFormat, ZarrMovie, stored_bytes, write_movie,
 };
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -94,9 +94,48 @@ pub(crate) fn print_report(report: &EncodeReport, output: &Path, seconds: f64) {
     }
 }
 
+/// Writes the store through a [`ClipGuard`]: refused when more than [`CLIPPING_TOLERANCE`] of
+/// the samples clamp (unless `--allow-clipping`), a warning when any do.
+fn write_guarded(
+    source: &mut dyn FrameSource,
+    rule: &CodeRule,
+    args: &EncodeArgs,
+    spec: &StoreSpec,
+    bar: &indicatif::ProgressBar,
+) -> Result<PathBuf, Failure> {
+    let mut guard = ClipGuard::new(source, rule, args.allow_clipping);
+    let written = write_movie(
+        &mut guard,
+        &args.output,
+        spec,
+        args.force,
+        &mut advance(bar),
+    );
+    bar.finish_and_clear();
+    let (below, above) = guard.clamped();
+    if guard.refused() {
+        return Err(Failure::Error(anyhow!(
+            "refused: more than {} % of the samples are outside the codec's domain and would be \
+             clamped ({below} below its lowest level, {above} above its highest, in the frames \
+             read so far); check the zero level and gain, or pass --allow-clipping",
+            CLIPPING_TOLERANCE * 100.0
+        )));
+    }
+    let path = written?;
+    if below + above > 0 {
+        eprintln!(
+            "warning: {} samples ({below} below the codec's domain, {above} above it) were clamped to its ends",
+            below + above
+        );
+    }
+    Ok(path)
+}
+
 /// Encodes; returns the report and the seconds the write took.
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> {
+    crate::validate::codec(&args.codec)?;
     let mut source = open_input(&args.input)?;
+    crate::validate::chunks(args.chunks.as_deref(), source.shape())?;
     check_output(&args.output, args.force)?;
     let data_type = source.element().data_type().ok_or_else(|| {
         anyhow!(
@@ -136,37 +175,18 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     let chunks = spec.chunks();
     let rule = CodeRule::new(&spec.effective_codec().unwrap_or(params), data_type)
         .map_err(anyhow::Error::from)?;
+    if poisson.is_none() {
+        crate::validate::codes_span(&args.codec, &rule, data_type)?;
+    }
     let started = Instant::now();
     let frames = source.frames();
     let bar = progress(frames as u64, "encoding");
-    let mut guard = ClipGuard::new(source.as_mut(), &rule, args.allow_clipping);
-    let written = write_movie(
-        &mut guard,
-        &args.output,
-        &spec,
-        args.force,
-        &mut advance(&bar),
-    );
-    bar.finish_and_clear();
-    let (below, above) = guard.clamped();
-    if guard.refused() {
-        return Err(Failure::Error(anyhow!(
-            "refused: more than {} % of the samples are outside the codec's domain and would be \
-             clamped ({below} below its lowest level, {above} above its highest, in the frames \
-             read so far); check the zero level and gain, or pass --allow-clipping",
-            CLIPPING_TOLERANCE * 100.0
-        )));
-    }
-    let path = written?;
-    if below + above > 0 {
-        eprintln!(
-            "warning: {} samples ({below} below the codec's domain, {above} above it) were clamped to its ends",
-            below + above
-        );
-    }
+    let path = write_guarded(source.as_mut(), &rule, args, &spec, &bar)?;
     let seconds = started.elapsed().as_secs_f64();
     let stored = stored_bytes(&path);
-    let raw = shape.iter().product::<u64>() * data_type.size() as u64;
+    let raw = shape
+        .iter()
+        .fold(data_type.size() as u64, |n, &d| n.saturating_mul(d));
     let mut store = ZarrMovie::open(&path)?;
     let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))
         .map_err(anyhow::Error::from)?;
@@ -212,6 +232,9 @@ pub(crate) fn gain_and_zero<C: ValueEnum + Default + Copy + Send + Sync + 'stati
     }
     if let Some(path) = &args.calibration {
         let (gain, zero_level) = crate::calibrate_raster::read_single(path)?;
+        CodecParams::from(TransformParams::new(zero_level, gain))
+            .validate()
+            .with_context(|| format!("{}: not a usable calibration", path.display()))?;
         return Ok((gain, zero_level, format!("from {}", path.display())));
     }
     let calibration = crate::calibrate::measure(source, Method::PhotonTransfer, 0.2, None)?;

@@ -15,9 +15,15 @@ pub(crate) fn run(args: &InfoArgs) -> Result<()> {
     println!("{} (Zarr V{})", args.store.display(), info.zarr_format);
     println!("shape      {:?} {}", info.shape, info.data_type);
     println!(
-        "chunks     {:?} ({} in all)",
-        info.chunks, info.chunks_total
+        "chunks     {:?} ({} stored of {} expected)",
+        info.chunks, info.chunks_stored, info.chunks_total
     );
+    if info.chunks_stored < info.chunks_total {
+        println!(
+            "missing    {} chunks are not stored and read as the fill value",
+            info.chunks_total - info.chunks_stored
+        );
+    }
     println!("codecs     {}", info.codecs.join(" -> "));
     if let Some(a) = &info.anscombe {
         println!(
@@ -51,8 +57,13 @@ pub(crate) fn run(args: &InfoArgs) -> Result<()> {
             );
         }
     }
+    let over = if info.chunks_stored < info.chunks_total {
+        " (over the stored chunks)"
+    } else {
+        ""
+    };
     println!(
-        "size       {} bytes decoded, {} stored, ratio {:.3}x",
+        "size       {} bytes decoded, {} stored, ratio {:.3}x{over}",
         info.decoded_bytes, info.stored_bytes, info.ratio
     );
     Ok(())

@@ -14,6 +14,7 @@ mod info;
 mod io;
 mod photons;
 mod pyramid;
+mod validate;
 mod verify;
 
 use std::process::ExitCode;
@@ -31,6 +32,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub(crate) enum Failure {
     /// Bad input, settings or I/O: exit 1.
     Error(anyhow::Error),
+    /// An argument out of its accepted range, found before any work: exit 2, as clap's own
+    /// usage errors.
+    Usage(anyhow::Error),
     /// A check did not pass (verification beyond the bound, no calibration possible): exit 3.
     Check(String),
 }
@@ -117,6 +121,10 @@ fn main() -> ExitCode {
         Err(Failure::Error(error)) => {
             eprintln!("error: {error:#}{}", hint(&error));
             ExitCode::from(1)
+        }
+        Err(Failure::Usage(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
         }
         Err(Failure::Check(message)) => {
             eprintln!("{message}");

@@ -99,6 +99,13 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
     let probe = Pyramid::new(method, &factors, 0).map_err(anyhow::Error::from)?;
     let possible = probe.possible_levels(&shape).map_err(anyhow::Error::from)?;
     let levels = match args.levels {
+        Some(levels) if levels > possible => {
+            return Err(crate::validate::usage(
+                "--levels",
+                levels,
+                format!("this input allows 0 to {possible} downsampled levels"),
+            ));
+        }
         Some(levels) => levels,
         None => levels_to_fit(&shape, &axes, &factors, TOP_LEVEL_SIZE).min(possible),
     };
@@ -106,6 +113,7 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
         .and_then(|p| p.sparse(args.sparse))
         .map_err(anyhow::Error::from)?;
     let codec = if args.anscombe {
+        crate::validate::codec(&args.codec)?;
         let (gain, zero_level, _) = gain_and_zero(&args.codec, source.as_mut())?;
         Some(codec_params(
             args.codec.codec,

@@ -480,8 +480,8 @@ fn existing_outputs_and_values_out_of_range() {
             "--zero-level",
             "0",
         ],
-        1,
-        "conversion_gain",
+        2,
+        "--gain -2.0: conversion_gain",
         &dir,
         &left,
     );
@@ -604,8 +604,8 @@ fn a_pyramid_of_the_bundled_sample_opens_as_ome_zarr() {
             "--levels",
             "9",
         ],
-        1,
-        "at most 6 levels",
+        2,
+        "--levels 9: this input allows 0 to 6 downsampled levels",
         &dir,
         &["mouse.ome.zarr"],
     );

@@ -144,6 +144,12 @@ impl Hdf5Movie {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if crate::shape_bytes(&shape, element.size()).is_none() {
+            return Err(MovieError::format(
+                path,
+                format!("a dataset of shape {shape:?} is beyond this machine's memory"),
+            ));
+        }
         Ok(Hdf5Movie {
             path: path.to_path_buf(),
             _file: file,

@@ -11,6 +11,8 @@ pub mod movie;
 pub mod npy;
 pub mod raw;
 mod samples;
+mod small;
+mod space;
 pub mod tiff;
 mod writer;
 
@@ -19,8 +21,10 @@ use std::path::Path;
 pub use atomic::{AtomicFile, Existing, Staged, StagingError, is_zarr_store, write_atomically};
 pub use inputs::protect_input;
 pub use lock::remove_stagings;
-pub use movie::{FrameRange, FrameSource, InMemory, MovieError, stream_frames};
+pub use movie::{FrameRange, FrameSource, InMemory, MovieError, shape_bytes, stream_frames};
 pub use samples::{Element, Samples};
+pub use small::{SmallFileError, read_small, read_small_text};
+pub use space::available_space;
 pub use writer::MovieWriter;
 
 /// Opens a movie by its extension: `.tif`/`.tiff` (a stack of pages), `.npy`, or an HDF5 file

@@ -37,6 +37,16 @@ pub enum MovieError {
         /// What is missing.
         message: String,
     },
+    /// The output would not fit on its file system (checked before writing).
+    #[error("{path}: the output needs {needed} bytes, its file system has {available} free")]
+    NoSpace {
+        /// The output.
+        path: PathBuf,
+        /// Bytes the output needs (at least).
+        needed: u64,
+        /// Bytes free.
+        available: u64,
+    },
     /// Frames beyond the end were asked for.
     #[error("frames {start}..{end} asked for, the movie has {frames}")]
     Range {
@@ -88,6 +98,16 @@ pub trait FrameSource: Send {
     fn frame_len(&self) -> usize {
         self.shape().iter().skip(1).product()
     }
+}
+
+/// Bytes of an array of `shape` with `element_size`-byte samples, `None` when that overflows
+/// the address space: a shape read from a file is refused with it before any size derived
+/// from it (a frame's length, say) can overflow.
+pub fn shape_bytes(shape: &[usize], element_size: usize) -> Option<usize> {
+    shape
+        .iter()
+        .try_fold(element_size, |n, &d| n.checked_mul(d))
+        .filter(|&bytes| isize::try_from(bytes).is_ok())
 }
 
 /// Checks a frame range against the movie's length.
@@ -239,6 +259,15 @@ pub fn stream_frames<E: From<MovieError> + Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_bytes_refuses_what_overflows_the_address_space() {
+        assert_eq!(shape_bytes(&[3, 4, 5], 2), Some(120));
+        assert_eq!(shape_bytes(&[], 8), Some(8));
+        assert_eq!(shape_bytes(&[usize::MAX, 2], 1), None);
+        assert_eq!(shape_bytes(&[1 << 40, 1 << 40], 2), None);
+        assert_eq!(shape_bytes(&[isize::MAX as usize], 2), None);
+    }
 
     #[test]
     fn streams_every_frame_in_order_and_stops_on_error() {

@@ -75,6 +75,7 @@ impl MovieWriter {
     ///
     /// # Errors
     /// [`MovieError::Unsupported`] for another extension or a sample type TIFF cannot hold,
+    /// [`MovieError::NoSpace`] when the samples alone need more than the file system has free,
     /// [`MovieError::Io`] when the file cannot be created.
     pub fn create(
         path: impl AsRef<Path>,
@@ -112,12 +113,20 @@ impl MovieWriter {
                 "{element} samples cannot be written to TIFF"
             )));
         }
+        // The samples alone, before any file is made: a shape no file system holds (a store
+        // declaring 1e12 frames, say) is refused here, not after the disk is full.
+        let bytes = crate::shape_bytes(shape, element.size()).unwrap_or(usize::MAX);
+        if let Some(available) = crate::available_space(path)
+            && bytes as u64 > available
+        {
+            return Err(MovieError::NoSpace {
+                path: path.to_path_buf(),
+                needed: bytes as u64,
+                available,
+            });
+        }
         let file = AtomicFile::create(path).map_err(MovieError::io(path))?;
         let format = if tiff {
-            let bytes = shape
-                .iter()
-                .try_fold(element.size(), |n, &d| n.checked_mul(d))
-                .unwrap_or(usize::MAX);
             let file = SharedFile(Rc::new(RefCell::new(file)));
             let damaged = |e: tiff::TiffError| MovieError::format(path, e.to_string());
             if bytes > big_tiff_above {
@@ -325,6 +334,26 @@ mod tests {
             assert_eq!(stack.shape(), [shape[0], shape[1], shape[2]]);
             stack.read_frames(0, shape[0]).expect("frames")
         }
+    }
+
+    #[test]
+    fn a_movie_larger_than_the_free_space_is_refused_before_any_file() {
+        let dir = std::env::temp_dir().join(format!("anscombe-nospace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        let path = dir.join("huge.npy");
+        let shape = [1usize << 40, 1 << 10, 1 << 10];
+        let error = MovieWriter::create(&path, &shape, Element::U16).expect_err("refused");
+        if cfg!(unix) {
+            assert!(matches!(error, MovieError::NoSpace { .. }), "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("bytes") && message.contains("free"),
+                "{message}"
+            );
+        }
+        let left: Vec<_> = std::fs::read_dir(&dir).expect("list").collect();
+        assert!(left.is_empty(), "files left: {left:?}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

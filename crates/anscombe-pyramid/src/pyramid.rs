@@ -94,7 +94,9 @@ impl Pyramid {
     /// shrink the array (every pooled axis is down to one sample already).
     pub fn level_shapes(&self, shape: &[usize]) -> Result<Vec<Vec<usize>>, PyramidError> {
         let factors = self.factors_for(shape.len())?;
-        let mut shapes = Vec::with_capacity(self.levels);
+        // Not `with_capacity(self.levels)`: the count is the caller's, and the loop stops at
+        // the first level that does not shrink, long before an absurd count.
+        let mut shapes = Vec::new();
         let mut current = shape.to_vec();
         for level in 0..self.levels {
             if !shrinks(&current, &factors) {

@@ -72,6 +72,30 @@ pub enum StoreError {
         /// What zarrs reported.
         message: String,
     },
+    /// A chunk's stored bytes decode to more than the chunk holds (or, uncompressed, are not
+    /// its length): a damaged or hostile store, refused before decoding.
+    #[error("chunk {key}: {stage} of {bytes} bytes, where the chunk holds {expected}")]
+    ChunkSize {
+        /// The chunk's key in the store (`c/0/0/0`, `0.0.0`).
+        key: String,
+        /// What was measured: the stored bytes, a zstd frame, a blosc header.
+        stage: &'static str,
+        /// Bytes found or declared.
+        bytes: u64,
+        /// Bytes the chunk holds (or at most may).
+        expected: u64,
+    },
+    /// A stored chunk whose shape the metadata declares beyond the largest chunk the writers
+    /// make, refused before its buffer is allocated.
+    #[error("chunk {key} decodes to {bytes} bytes, beyond the {limit} bytes a chunk may hold")]
+    ChunkTooLarge {
+        /// The chunk's key in the store.
+        key: String,
+        /// Its decoded bytes.
+        bytes: u64,
+        /// The largest chunk decoded.
+        limit: u64,
+    },
     /// zarrs reported an error (storage, a corrupt chunk, a codec error).
     #[error("{0}")]
     Zarr(String),

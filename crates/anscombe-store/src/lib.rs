@@ -25,6 +25,7 @@ pub mod background;
 pub mod detector;
 mod error;
 pub mod group;
+mod guard;
 pub mod metadata;
 pub mod ome;
 pub mod output;

@@ -12,18 +12,35 @@ use crate::spec::{BloscShuffle, Compressor, StoreSpec, ZarrFormat};
 /// The bytes-to-bytes codec that ends every Zarr V3 chain this crate writes.
 pub const CHECKSUM_CODEC: &str = "crc32c";
 
+/// The largest chunk written, decoded bytes: every chunk is encoded in memory (several at a
+/// time, one per thread).
+pub const MAX_CHUNK_BYTES: u64 = 1 << 30;
+
 /// The array metadata JSON of a store (what `zarr.json` or `.zarray` will hold).
 ///
 /// # Errors
 /// [`StoreError::Settings`] for combinations the format cannot hold (pcodec or
 /// `anscombe-context` in Zarr V2, `anscombe-context` on other than `uint8` or `uint16` values,
-/// `uint16` anscombe-v1 codes in Zarr V2, a chunk shape of the wrong rank).
+/// `uint16` anscombe-v1 codes in Zarr V2, a chunk shape of the wrong rank or a chunk beyond
+/// [`MAX_CHUNK_BYTES`]).
 pub fn array_metadata(spec: &StoreSpec) -> Result<Value, StoreError> {
     let chunks = spec.chunks();
     if chunks.len() != spec.shape.len() || chunks.contains(&0) {
         return Err(StoreError::Settings(format!(
             "chunk shape {chunks:?} does not fit array shape {:?}",
             spec.shape
+        )));
+    }
+    let chunk_bytes = chunks
+        .iter()
+        .try_fold(spec.data_type.size() as u64, |n, &c| n.checked_mul(c))
+        .filter(|&bytes| bytes <= MAX_CHUNK_BYTES);
+    if chunk_bytes.is_none() {
+        return Err(StoreError::Settings(format!(
+            "chunk shape {chunks:?} of {} samples holds more than {} MiB a chunk; choose \
+             smaller chunks",
+            spec.data_type.name(),
+            MAX_CHUNK_BYTES >> 20
         )));
     }
     let codec = spec.effective_codec().map(AnscombeCodec::new).transpose()?;

@@ -66,6 +66,11 @@ pub fn read_subset(
     subset: &ArraySubset,
 ) -> Result<(Vec<u64>, Samples), StoreError> {
     let shape = subset.shape().to_vec();
+    if let Some(chunks) = array.chunks_in_array_subset(subset).map_err(zarr_error)? {
+        for index in &chunks.indices() {
+            crate::guard::check_chunk(array, &index)?;
+        }
+    }
     let element = sample_type(array.data_type())
         .map(Element::from)
         .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
@@ -195,6 +200,7 @@ pub fn read_chunk(
         .chunk_shape_u64(index)
         .map_err(zarr_error)?
         .ok_or_else(|| StoreError::Settings(format!("chunk {index:?} is outside the grid")))?;
+    crate::guard::check_chunk(array, index)?;
     macro_rules! read {
         ($variant:ident, $t:ty) => {
             Samples::$variant(
@@ -280,7 +286,8 @@ impl ZarrMovie {
     /// Opens an array as a movie.
     ///
     /// # Errors
-    /// As [`open_array`], and [`StoreError::DataType`] for a type the toolkit does not handle.
+    /// As [`open_array`], [`StoreError::DataType`] for a type the toolkit does not handle, and
+    /// [`StoreError::Settings`] for a shape whose bytes overflow the address space.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         // Taken before the metadata is read, so that a replacement after it is seen.
@@ -289,7 +296,20 @@ impl ZarrMovie {
         let element = sample_type(array.data_type())
             .map(Element::from)
             .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
-        let shape = array.shape().iter().map(|&n| n as usize).collect();
+        // The shape is the file's word: one that no memory or file can hold is refused here,
+        // so frame sizes computed from it downstream cannot overflow.
+        let shape: Vec<usize> = array
+            .shape()
+            .iter()
+            .map(|&n| usize::try_from(n).ok())
+            .collect::<Option<_>>()
+            .filter(|shape: &Vec<usize>| anscombe_io::shape_bytes(shape, element.size()).is_some())
+            .ok_or_else(|| {
+                StoreError::Settings(format!(
+                    "shape {:?} of {element} samples is more than this machine can address",
+                    array.shape()
+                ))
+            })?;
         Ok(ZarrMovie {
             array,
             shape,
@@ -403,22 +423,44 @@ pub fn poisson_summary(codec: &PoissonZarrCodec) -> serde_json::Value {
 
 /// Bytes the array's chunks take on disk.
 pub fn stored_bytes(path: impl AsRef<Path>) -> u64 {
-    fn walk(path: &Path) -> u64 {
-        std::fs::read_dir(path).map_or(0, |entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        walk(&p)
-                    } else {
-                        e.metadata().map_or(0, |m| m.len())
-                    }
-                })
-                .sum()
+    stored_files(path.as_ref()).bytes
+}
+
+/// Files of a store's metadata, which are not chunks.
+const METADATA_FILES: [&str; 5] = ["zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"];
+
+/// What a store folder holds on disk.
+#[derive(Debug, Clone, Copy, Default)]
+struct StoredFiles {
+    /// Bytes of every file.
+    bytes: u64,
+    /// Files other than metadata: the chunks.
+    chunks: u64,
+}
+
+/// The files under `path`. Symbolic links to folders are not followed (a link back up the
+/// tree would never end).
+fn stored_files(path: &Path) -> StoredFiles {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return StoredFiles::default();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                return stored_files(&entry.path());
+            }
+            let metadata = METADATA_FILES.iter().any(|name| entry.file_name() == *name);
+            StoredFiles {
+                bytes: entry.metadata().map_or(0, |m| m.len()),
+                chunks: u64::from(!metadata),
+            }
         })
-    }
-    walk(path.as_ref())
+        .fold(StoredFiles::default(), |a, b| StoredFiles {
+            bytes: a.bytes.saturating_add(b.bytes),
+            chunks: a.chunks.saturating_add(b.chunks),
+        })
 }
 
 /// What a store holds: its format, shape, chunks, codec pipeline and parameters, and sizes.
@@ -434,6 +476,9 @@ pub struct StoreInfo {
     pub chunks: Vec<u64>,
     /// Number of chunks in the grid.
     pub chunks_total: u64,
+    /// Number of chunks stored (files other than metadata); the others read as the fill
+    /// value.
+    pub chunks_stored: u64,
     /// The codecs in order (Zarr V2: the filters, then the compressor marked as such).
     pub codecs: Vec<String>,
     /// The Anscombe codec's name and parameters, if the pipeline has one.
@@ -446,7 +491,9 @@ pub struct StoreInfo {
     pub decoded_bytes: u64,
     /// Bytes the store takes on disk.
     pub stored_bytes: u64,
-    /// `decoded_bytes / stored_bytes`.
+    /// Decoded bytes of the stored chunks over `stored_bytes` (with every chunk stored, the
+    /// array's `decoded_bytes / stored_bytes`; chunks that are not stored are not counted, so
+    /// a store declaring a vast shape over a few chunks does not claim a vast ratio).
     pub ratio: f64,
 }
 
@@ -483,16 +530,32 @@ impl StoreInfo {
         };
         let shape = array.shape().to_vec();
         let chunks = chunk_shape(&array);
-        let size = sample_type(array.data_type()).map_or(0, anscombe_core::DataType::size);
-        let decoded = shape.iter().product::<u64>() * size as u64;
-        let stored = stored_bytes(path);
-        Ok(StoreInfo {
-            zarr_format: format,
-            chunks_total: shape
+        let size = sample_type(array.data_type()).map_or(0, anscombe_core::DataType::size) as u64;
+        // Saturating: the shape is the file's word, and may be absurd.
+        let product =
+            |values: &mut dyn Iterator<Item = u64>| values.fold(1u64, u64::saturating_mul);
+        let decoded = product(&mut shape.iter().copied()).saturating_mul(size);
+        let files = stored_files(path);
+        let chunks_total = product(
+            &mut shape
                 .iter()
                 .zip(&chunks)
-                .map(|(&s, &c)| s.div_ceil(c.max(1)))
-                .product(),
+                .map(|(&s, &c)| s.div_ceil(c.max(1))),
+        );
+        let chunks_stored = files.chunks.min(chunks_total);
+        let decoded_stored = if chunks_stored < chunks_total {
+            product(&mut chunks.iter().copied())
+                .saturating_mul(size)
+                .saturating_mul(chunks_stored)
+                .min(decoded)
+        } else {
+            decoded
+        };
+        let stored = files.bytes;
+        Ok(StoreInfo {
+            zarr_format: format,
+            chunks_total,
+            chunks_stored,
             shape,
             data_type: array.data_type().to_string(),
             chunks,
@@ -504,7 +567,7 @@ impl StoreInfo {
             poisson: array_poisson_codec(&array).map(|c| poisson_summary(&c)),
             decoded_bytes: decoded,
             stored_bytes: stored,
-            ratio: decoded as f64 / stored.max(1) as f64,
+            ratio: decoded_stored as f64 / stored.max(1) as f64,
         })
     }
 }

@@ -122,10 +122,19 @@ impl StoreSpec {
         })
     }
 
-    /// The chunk shape that will be used: the given one, else [`context_chunk_shape`] with
-    /// the `anscombe-context` compressor, else [`default_chunk_shape`].
+    /// The chunk shape that will be used: the given one clamped to the array (a chunk longer
+    /// than its axis holds only fill values past the end), else [`context_chunk_shape`] with
+    /// the `anscombe-context` compressor, else [`default_chunk_shape`]. A zero stays zero, for
+    /// the metadata to refuse.
     pub fn chunks(&self) -> Vec<u64> {
-        self.chunk_shape.clone().unwrap_or_else(|| {
+        let given = self.chunk_shape.as_ref().map(|chunks| {
+            chunks
+                .iter()
+                .zip(self.shape.iter().chain(std::iter::repeat(&u64::MAX)))
+                .map(|(&chunk, &length)| chunk.min(length.max(1)))
+                .collect()
+        });
+        given.unwrap_or_else(|| {
             if self.compressor == Compressor::Context {
                 context_chunk_shape(&self.shape, self.data_type.size())
             } else {

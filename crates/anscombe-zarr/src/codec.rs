@@ -58,6 +58,8 @@ impl AnscombeCodec {
     /// # Errors
     /// [`AnscombeZarrError::Config`] for parameters out of range.
     pub fn new(params: CodecParams) -> Result<Self, AnscombeZarrError> {
+        // Checked before the JSON form, which has no NaN or infinity (they would read as 0).
+        params.validate()?;
         Self::from_configuration(AnscombeConfiguration::from_params(&params))
     }
 

@@ -16,6 +16,10 @@ use num_traits::AsPrimitive;
 use super::DetectorError;
 use super::plane::Plane;
 
+/// The largest kernel radius, pixels: far beyond any detector (a kernel wider than the image
+/// only repeats its edges), and small enough that the weights take a few megabytes.
+pub const MAX_RADIUS: usize = 1 << 18;
+
 /// A Gaussian kernel of SciPy's weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gaussian {
@@ -40,7 +44,15 @@ impl Gaussian {
                 "truncate must be 0 or more standard deviations, got {truncate}"
             )));
         }
-        let radius = (truncate * sigma + 0.5) as usize;
+        let reach = truncate * sigma + 0.5;
+        if reach >= (MAX_RADIUS + 1) as f64 {
+            return Err(DetectorError::Parameter(format!(
+                "the Gaussian's radius, int(truncate * sigma + 0.5) = {:?} pixels for sigma \
+                 {sigma:?} and truncate {truncate:?}, must be at most {MAX_RADIUS} pixels",
+                reach.floor()
+            )));
+        }
+        let radius = reach as usize;
         let scale = -0.5 / (sigma * sigma);
         let phi: Vec<f64> = (-(radius as i64)..=radius as i64)
             .map(|x| exp_correctly_rounded(scale * (x * x) as f64))
@@ -248,6 +260,20 @@ fn transpose<T: Copy>(image: &[T], rows: usize, cols: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_radius_beyond_the_limit_is_a_parameter_error_naming_sigma_and_truncate() {
+        for (sigma, truncate) in [(1e300, 4.0), (50.0, 1e300), (1e6, 4.0)] {
+            let error = Gaussian::new(sigma, truncate).expect_err("refused");
+            let message = error.to_string();
+            assert!(
+                message.contains("sigma") && message.contains("truncate"),
+                "{message}"
+            );
+        }
+        let widest = Gaussian::new(MAX_RADIUS as f64 / 4.0, 4.0).expect("at the limit");
+        assert_eq!(widest.radius(), MAX_RADIUS);
+    }
 
     #[test]
     fn weights_are_scipys() {

@@ -18,7 +18,7 @@ mod plane;
 
 pub use correct::Correction;
 pub use fit::{DetectorCalibration, ResponseFit};
-pub use gaussian::Gaussian;
+pub use gaussian::{Gaussian, MAX_RADIUS};
 pub use plane::Plane;
 
 /// Why a detector calibration or correction could not be made.
