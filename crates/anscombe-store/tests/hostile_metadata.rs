@@ -9,23 +9,19 @@ use anscombe_io::FrameSource;
 use anscombe_store::{StoreInfo, StoreSpec, ZarrFormat, ZarrMovie, write_store};
 use proptest::prelude::*;
 
-/// A small store (4 frames of 4 x 4 `uint16`, chunks of 2 frames), written once per format.
+/// A small store (4 frames of 4 x 4 `uint16`, chunks of 2 frames), written once per format
+/// and shared by both properties, which run on parallel threads.
 fn store(format: ZarrFormat) -> PathBuf {
     let name = if format == ZarrFormat::V2 { "v2" } else { "v3" };
-    let dir = std::env::temp_dir().join(format!(
-        "anscombe-hostile-metadata-{}-{name}",
-        std::process::id()
-    ));
-    if !dir.exists() {
+    anscombe_testkit::built_once(&format!("hostile-metadata-{name}"), |dir| {
         let spec = StoreSpec {
             chunk_shape: Some(vec![2, 4, 4]),
             format,
             ..StoreSpec::new(vec![4, 4, 4], anscombe_core::DataType::U16, None)
         };
         let samples = anscombe_io::Samples::U16((0..64).collect());
-        write_store(&dir, &spec, &samples, true).expect("store");
-    }
-    dir
+        write_store(dir, &spec, &samples, true).expect("store");
+    })
 }
 
 /// A copy of `source` to mutate, one per case.

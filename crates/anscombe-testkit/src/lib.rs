@@ -136,6 +136,28 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A folder `anscombe-<name>-<pid>` in the temporary folder, made by `build` once per test
+/// process and shared by every test that asks for the same `name`. Tests run on parallel
+/// threads: a second caller waits for the first build instead of racing it (two writers of one
+/// store meet each other's staging lock).
+///
+/// # Panics
+/// When an earlier build panicked (the lock is poisoned): the tests sharing it cannot run.
+#[allow(clippy::panic, reason = "a test without its shared folder cannot run")]
+pub fn built_once(name: &str, build: impl FnOnce(&Path)) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::env::temp_dir().join(format!("anscombe-{name}-{}", std::process::id()));
+    let Ok(mut built) = BUILT.lock() else {
+        panic!("an earlier build of a shared test folder failed");
+    };
+    if !built.iter().any(|done| done == name) {
+        let _ = std::fs::remove_dir_all(&dir);
+        build(&dir);
+        built.push(name.to_owned());
+    }
+    dir
+}
+
 /// The names in a folder (hidden ones too), sorted: what a test compares to prove that no
 /// partial output, staging or lock file was left behind.
 ///
