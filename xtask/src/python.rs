@@ -17,7 +17,14 @@ pub(crate) const REFERENCE_PACKAGES: &[&str] = &[
 /// Packages of the zarr-python 2 environment (the writer of most poisson-numcodecs stores),
 /// pinned to the versions the shared fixtures were made with; poisson-numcodecs is added from
 /// its source folder.
-const ZARR2_PACKAGES: &[&str] = &["zarr==2.18.7", "numcodecs==0.15.2", "numpy==2.4.6"];
+/// (`crc32c`: numcodecs 0.15's `crc32c` checksum codec, the last filter of our Zarr V2 stores
+/// without zstd, needs it; zarr-python 3 brings its own.)
+const ZARR2_PACKAGES: &[&str] = &[
+    "zarr==2.18.7",
+    "numcodecs==0.15.2",
+    "numpy==2.4.6",
+    "crc32c==2.9.post0",
+];
 
 /// The workspace's `.venv`, created and filled on first use; returns its `python`. It also
 /// holds poisson-numcodecs where its source folder is present.

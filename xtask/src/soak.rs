@@ -1,8 +1,9 @@
 //! `cargo xtask soak [--gib N]`: a generated raw `uint16` movie larger than RAM (32 GiB by
-//! default), encoded to a store and decoded back by the release `anscombe`, streaming; prints
-//! each step's throughput and peak resident memory, and removes its files afterwards. It
-//! first checks the free disk space, and refuses when the movie, its store and the decoded
-//! copy would not fit.
+//! default), encoded to a store by the release `anscombe`, the store verified against the
+//! movie (which decodes every chunk), the movie deleted, and the store decoded to NPY; every
+//! step streams. Prints each step's throughput and peak resident memory, and removes its
+//! files afterwards. It first checks the free disk space against the peak, the movie and its
+//! store (the decoded copy comes after the movie is gone), and refuses when they would not fit.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -22,9 +23,10 @@ const FRAME_BYTES: u64 = FRAME_SIDE * FRAME_SIDE * 2;
 pub(crate) fn run(gib: u64) -> Result<bool> {
     let root = workspace_root();
     let dir = root.join("target/soak");
-    // The movie, its decoded copy, and a store no larger than half the movie, plus 1 GiB.
+    // At the peak the movie and its store (no larger than half the movie), plus 1 GiB; the
+    // decoded copy is written after the movie is deleted.
     let needed = gib
-        .checked_mul(5 << 29)
+        .checked_mul(3 << 29)
         .and_then(|n| n.checked_add(1 << 30))
         .filter(|_| gib > 0)
         .with_context(|| format!("--gib {gib}: from 1 to a few thousand"))?;
@@ -33,8 +35,8 @@ pub(crate) fn run(gib: u64) -> Result<bool> {
     let free = free_bytes(&dir)?;
     if free < needed {
         bail!(
-            "a {gib} GiB soak needs {:.1} GiB free in {} (the movie, its store, its decoded copy), \
-             and {:.1} GiB are free: pass a smaller --gib",
+            "a {gib} GiB soak needs {:.1} GiB free in {} (the movie and its store; the decoded \
+             copy replaces the movie), and {:.1} GiB are free: pass a smaller --gib",
             gib_of(needed),
             dir.display(),
             gib_of(free)
@@ -88,46 +90,77 @@ fn soak(anscombe: &Path, files: &Files, frames: u64) -> Result<bool> {
         "writing a {:.1} GiB raw uint16 movie ({frames} x {FRAME_SIDE} x {FRAME_SIDE})",
         gib_of(bytes)
     ));
+    let start = Instant::now();
     generate(&files.raw, frames)?;
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "generate: {:.1} GiB in {seconds:.1} s, {:.0} MB/s",
+        gib_of(bytes),
+        bytes as f64 / seconds / 1e6
+    );
     let shape = format!("{frames},{FRAME_SIDE},{FRAME_SIDE}");
     let raw = files.raw.to_string_lossy().into_owned();
     let store = files.store.to_string_lossy().into_owned();
     let decoded = files.decoded.to_string_lossy().into_owned();
-    let encode = [
-        "encode",
-        raw.as_str(),
-        store.as_str(),
-        "--shape",
-        shape.as_str(),
-        "--dtype",
-        "uint16",
-        "--gain",
-        "2",
-        "--zero-level",
-        "100",
-    ];
+    let raw_input = ["--shape", shape.as_str(), "--dtype", "uint16"];
+    let encode: Vec<&str> = ["encode", raw.as_str(), store.as_str()]
+        .into_iter()
+        .chain(raw_input)
+        .chain(["--gain", "2", "--zero-level", "100"])
+        .collect();
+    let verify: Vec<&str> = ["verify", raw.as_str(), store.as_str()]
+        .into_iter()
+        .chain(raw_input)
+        .collect();
     let decode = ["decode", store.as_str(), decoded.as_str()];
-    let mut ok = true;
-    for (what, args) in [("encode", &encode[..]), ("decode", &decode[..])] {
-        announce(what);
-        let (seconds, peak) = measured(anscombe, args)?;
-        let peak_text = peak.map_or_else(|| "unknown".into(), |kib| format!("{} MiB", kib / 1024));
-        println!(
-            "{what}: {:.1} GiB in {seconds:.1} s, {:.0} MB/s of samples, peak RSS {peak_text}",
-            gib_of(bytes),
-            bytes as f64 / seconds / 1e6
-        );
-        if peak.is_some_and(|kib| kib >= 1 << 20) {
-            println!("{what}: peak RSS is 1 GiB or more");
-            ok = false;
-        }
-    }
+    let mut ok = step(anscombe, "encode", &encode, bytes)?;
+    let stored = dir_bytes(&files.store);
+    println!(
+        "store: {:.2} GiB on disk, ratio {:.2}x",
+        gib_of(stored),
+        bytes as f64 / stored.max(1) as f64
+    );
+    ok &= step(anscombe, "verify", &verify, bytes)?;
+    fs::remove_file(&files.raw)
+        .with_context(|| format!("cannot remove {}", files.raw.display()))?;
+    ok &= step(anscombe, "decode", &decode, bytes)?;
     let decoded_len = fs::metadata(&files.decoded).map_or(0, |m| m.len());
     if decoded_len < bytes {
         println!("the decoded movie has {decoded_len} bytes, fewer than the {bytes} of samples");
         ok = false;
     }
     Ok(ok)
+}
+
+/// Runs one measured step over `bytes` of samples and prints its figures; `false` when its
+/// peak resident memory reached 1 GiB.
+fn step(anscombe: &Path, what: &str, args: &[&str], bytes: u64) -> Result<bool> {
+    announce(what);
+    let (seconds, peak) = measured(anscombe, args)?;
+    let peak_text = peak.map_or_else(|| "unknown".into(), |kib| format!("{} MiB", kib / 1024));
+    println!(
+        "{what}: {:.1} GiB in {seconds:.1} s, {:.0} MB/s of samples, peak RSS {peak_text}",
+        gib_of(bytes),
+        bytes as f64 / seconds / 1e6
+    );
+    if peak.is_some_and(|kib| kib >= 1 << 20) {
+        println!("{what}: peak RSS is 1 GiB or more");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Bytes of the files under `dir` (a store's chunks and metadata).
+fn dir_bytes(dir: &Path) -> u64 {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| match entry.file_type() {
+                Ok(t) if t.is_dir() => dir_bytes(&entry.path()),
+                _ => entry.metadata().map_or(0, |m| m.len()),
+            })
+            .sum()
+    })
 }
 
 /// A photon-limited-looking movie: a level near 100 + 2 x a slowly varying count, with a

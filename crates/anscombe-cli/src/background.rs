@@ -70,6 +70,9 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
         check_output(corrected, args.force)?;
     }
     let mut source = open_input(&args.input)?;
+    if args.method == BackgroundName::SparseMedian && args.times.is_none() {
+        crate::validate::background_times(args.fps, args.split_time, source.frames())?;
+    }
     let method = match args.method {
         BackgroundName::SparseMedian => {
             let (time, time_note) = time_axis(args)?;

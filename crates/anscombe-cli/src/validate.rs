@@ -113,6 +113,77 @@ pub(crate) fn chunks(chunks: Option<&[u64]>, shape: &[usize]) -> Result<(), Fail
     Ok(())
 }
 
+/// dcnum's guess of the frame rate of a movie given without `--fps` or `--times` (its
+/// frames spread over `frames / 2400` seconds).
+pub(crate) const GUESSED_FPS: f64 = 2400.0;
+
+/// `--fps` and `--split-time` of the sparse median over `frames` frames (known once the
+/// input's header is read, before any frame): both finite and above 0, and together asking
+/// for at most one background image per frame. `fps` is `None` for dcnum's guess
+/// ([`GUESSED_FPS`]); a `--times` file is data, checked by the library.
+pub(crate) fn background_times(
+    fps: Option<f64>,
+    split_time: f64,
+    frames: usize,
+) -> Result<(), Failure> {
+    if let Some(fps) = fps
+        && !(fps.is_finite() && fps > 0.0)
+    {
+        return Err(usage(
+            "--fps",
+            number(fps),
+            "accepted: a finite number of frames per second above 0",
+        ));
+    }
+    if !(split_time.is_finite() && split_time > 0.0) {
+        return Err(usage(
+            "--split-time",
+            number(split_time),
+            "accepted: a finite number of seconds above 0",
+        ));
+    }
+    let frames_f = frames.max(1) as f64;
+    // Frame i at i / fps; dcnum's guess spreads the frames over frames / 2400 seconds.
+    let duration = match fps {
+        Some(fps) => frames.saturating_sub(1) as f64 / fps,
+        None => frames as f64 / GUESSED_FPS,
+    };
+    let images = (duration / split_time).ceil();
+    if images.is_finite() && images <= frames_f {
+        return Ok(());
+    }
+    // One image per frame at most: split_time >= duration / frames.
+    let least_split = duration / frames_f;
+    let least_fps = frames.saturating_sub(1) as f64 / (frames_f * split_time);
+    let fps_text = fps.map_or_else(
+        || format!("dcnum's guessed {} frames per second", number(GUESSED_FPS)),
+        |fps| format!("--fps {}", number(fps)),
+    );
+    // The product of the two is what counts; the one named is the further from 1 (on a log
+    // scale), the likelier slip.
+    let fps_is_off = fps.is_some_and(|fps| fps.ln().abs() > split_time.ln().abs());
+    let (argument, value) = match fps {
+        Some(fps) if fps_is_off => ("--fps", number(fps)),
+        _ => ("--split-time", number(split_time)),
+    };
+    let accepted = match fps {
+        Some(_) => format!(
+            "accepted: --fps of at least {least_fps:.6e} with this --split-time, or --split-time \
+             of at least {least_split:.6e} s with this --fps"
+        ),
+        None => format!("accepted: --split-time of at least {least_split:.6e} s, or give --fps"),
+    };
+    Err(usage(
+        argument,
+        value,
+        format!(
+            "{fps_text} and --split-time {} over {frames} frames ask for {images:e} background \
+             images, more than one per frame; {accepted}",
+            number(split_time)
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +224,31 @@ mod tests {
         assert!(m.starts_with("--chunks 1,4:"), "{m}");
         let m = message(chunks(Some(&[0, 4, 4]), &[5, 4, 4]).expect_err("zero"));
         assert!(m.contains("at least 1"), "{m}");
+    }
+
+    #[test]
+    fn background_times_ask_for_at_most_one_image_per_frame() {
+        // 500 frames at 30 frames per second span 499/30 s: 17 images of 1 s.
+        assert!(background_times(Some(30.0), 1.0, 500).is_ok());
+        assert!(background_times(None, 1.0, 500).is_ok());
+        let m = message(background_times(Some(1e-300), 1.0, 500).expect_err("fps"));
+        assert!(
+            m.starts_with("--fps 1e-300:") && m.contains("at least 9.98"),
+            "{m}"
+        );
+        let m = message(background_times(Some(30.0), 1e-300, 500).expect_err("split"));
+        assert!(
+            m.starts_with("--split-time 1e-300:") && m.contains("at least 3.32"),
+            "{m}"
+        );
+        let m = message(background_times(None, 1e-300, 500).expect_err("guess"));
+        assert!(
+            m.starts_with("--split-time 1e-300:") && m.contains("guessed"),
+            "{m}"
+        );
+        let m = message(background_times(Some(f64::NAN), 1.0, 500).expect_err("NaN"));
+        assert!(m.starts_with("--fps NaN:"), "{m}");
+        let m = message(background_times(Some(30.0), -1.0, 500).expect_err("negative"));
+        assert!(m.starts_with("--split-time -1.0:"), "{m}");
     }
 }

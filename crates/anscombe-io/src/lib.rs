@@ -21,7 +21,10 @@ use std::path::Path;
 pub use atomic::{AtomicFile, Existing, Staged, StagingError, is_zarr_store, write_atomically};
 pub use inputs::protect_input;
 pub use lock::remove_stagings;
-pub use movie::{FrameRange, FrameSource, InMemory, MovieError, shape_bytes, stream_frames};
+pub use movie::{
+    FrameRange, FrameSource, InMemory, MAX_FRAME_BYTES, MovieError, check_frame_size, shape_bytes,
+    stream_frames,
+};
 pub use samples::{Element, Samples};
 pub use small::{SmallFileError, read_small, read_small_text};
 pub use space::available_space;

@@ -47,6 +47,20 @@ pub enum MovieError {
         /// Bytes free.
         available: u64,
     },
+    /// One frame is more than a pass over a movie holds in memory at a time.
+    #[error(
+        "one frame of shape {shape:?} holds {bytes} bytes, more than the {limit} bytes ({} GiB) \
+         a pass over a movie reads at a time; split the frames into smaller ones",
+        limit >> 30
+    )]
+    FrameTooLarge {
+        /// The frame's shape (the movie's without its first axis).
+        shape: Vec<usize>,
+        /// Its bytes.
+        bytes: u64,
+        /// [`MAX_FRAME_BYTES`].
+        limit: u64,
+    },
     /// Frames beyond the end were asked for.
     #[error("frames {start}..{end} asked for, the movie has {frames}")]
     Range {
@@ -213,16 +227,45 @@ impl FrameSource for FrameRange<'_> {
     }
 }
 
+/// The largest frame a pass over a movie reads: frames are its unit, two batches of at least
+/// one frame are in memory at a time (one read, one worked on), and a header may declare any
+/// shape, so a frame beyond this is refused before it is allocated.
+pub const MAX_FRAME_BYTES: u64 = 1 << 30;
+
+/// [`MovieError::FrameTooLarge`] when one frame of `source` is beyond [`MAX_FRAME_BYTES`].
+///
+/// # Errors
+/// As said.
+pub fn check_frame_size(source: &dyn FrameSource) -> Result<(), MovieError> {
+    let shape = source.shape().get(1..).unwrap_or_default();
+    let bytes = shape
+        .iter()
+        .try_fold(source.element().size() as u64, |n, &d| {
+            n.checked_mul(d as u64)
+        })
+        .unwrap_or(u64::MAX);
+    if bytes > MAX_FRAME_BYTES {
+        return Err(MovieError::FrameTooLarge {
+            shape: shape.to_vec(),
+            bytes,
+            limit: MAX_FRAME_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Calls `visit(first_frame, samples)` for consecutive batches of `batch` frames (the last one
 /// shorter), reading the next batch on another thread while `visit` works on the current one.
 ///
 /// # Errors
-/// The first error of reading or of `visit`; reading stops then.
+/// [`MovieError::FrameTooLarge`] for a frame beyond [`MAX_FRAME_BYTES`], before reading; the
+/// first error of reading or of `visit`; reading stops then.
 pub fn stream_frames<E: From<MovieError> + Send>(
     source: &mut dyn FrameSource,
     batch: usize,
     mut visit: impl FnMut(usize, Samples) -> Result<(), E>,
 ) -> Result<(), E> {
+    check_frame_size(source)?;
     let frames = source.frames();
     let batch = batch.max(1);
     std::thread::scope(|scope| {
@@ -267,6 +310,29 @@ mod tests {
         assert_eq!(shape_bytes(&[usize::MAX, 2], 1), None);
         assert_eq!(shape_bytes(&[1 << 40, 1 << 40], 2), None);
         assert_eq!(shape_bytes(&[isize::MAX as usize], 2), None);
+    }
+
+    #[test]
+    fn a_frame_beyond_the_limit_is_refused_before_any_read() {
+        // The shape is a header's word: no samples stand behind it.
+        let mut vast = InMemory::new(vec![1, 200_000, 200_000], Samples::U16(Vec::new()));
+        let mut visits = 0;
+        let error = stream_frames::<MovieError>(&mut vast, 1, |_, _| {
+            visits += 1;
+            Ok(())
+        })
+        .expect_err("refused");
+        assert_eq!(visits, 0);
+        assert!(
+            matches!(error, MovieError::FrameTooLarge { bytes: 80_000_000_000, limit, .. }
+                if limit == MAX_FRAME_BYTES),
+            "{error}"
+        );
+        // At the limit exactly: accepted (2^29 uint16 samples).
+        let edge = InMemory::new(vec![0, 1 << 14, 1 << 15], Samples::U16(Vec::new()));
+        assert!(check_frame_size(&edge).is_ok());
+        let beyond = InMemory::new(vec![0, 1 << 14, (1 << 15) + 1], Samples::U16(Vec::new()));
+        assert!(check_frame_size(&beyond).is_err());
     }
 
     #[test]

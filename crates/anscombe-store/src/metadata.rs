@@ -9,7 +9,8 @@ use zarrs::plugin::ZarrVersion;
 use crate::error::StoreError;
 use crate::spec::{BloscShuffle, Compressor, StoreSpec, ZarrFormat};
 
-/// The bytes-to-bytes codec that ends every Zarr V3 chain this crate writes.
+/// The bytes-to-bytes codec that ends every Zarr V3 chain this crate writes (and the last
+/// filter of its Zarr V2 stores without zstd).
 pub const CHECKSUM_CODEC: &str = "crc32c";
 
 /// The largest chunk written, decoded bytes: every chunk is encoded in memory (several at a
@@ -199,8 +200,9 @@ fn v2_metadata(
     }
     let compressor = match spec.compressor {
         Compressor::None => Value::Null,
-        // Zarr V2 has no place after the compressor for a checksum codec, so the checksum is
-        // zstd's own (numcodecs and zarrs both write and check it).
+        // Zarr V2 has no place after the compressor for a checksum codec: with zstd the
+        // checksum is zstd's own (numcodecs and zarrs both write and check it), with the
+        // others a `crc32c` filter (below).
         Compressor::Zstd { level } => json!({"id": "zstd", "level": level, "checksum": true}),
         Compressor::BloscZstd { level, shuffle } => json!({
             "id": "blosc", "cname": "zstd", "clevel": level, "blocksize": 0,
@@ -215,17 +217,31 @@ fn v2_metadata(
             )));
         }
     };
-    let filters = filter.map_or(Value::Null, |filter| {
-        let mut entry = serde_json::Map::new();
-        entry.insert("id".into(), json!(filter.name));
-        entry.extend(filter.v2.clone());
-        // A V2 filter never learns the array's data type, so a numcodecs reader of
-        // anscombe-transform could not decode without it (spec section 9.2).
-        if codec.is_some_and(|codec| codec.identity() == anscombe_core::Identity::Transform) {
-            entry.insert("decoded_dtype".into(), json!(spec.data_type.name()));
-        }
-        json!([entry])
-    });
+    let mut filters: Vec<Value> = filter
+        .map(|filter| {
+            let mut entry = serde_json::Map::new();
+            entry.insert("id".into(), json!(filter.name));
+            entry.extend(filter.v2.clone());
+            // A V2 filter never learns the array's data type, so a numcodecs reader of
+            // anscombe-transform could not decode without it (spec section 9.2).
+            if codec.is_some_and(|codec| codec.identity() == anscombe_core::Identity::Transform) {
+                entry.insert("decoded_dtype".into(), json!(spec.data_type.name()));
+            }
+            Value::Object(entry)
+        })
+        .into_iter()
+        .collect();
+    // Without zstd's checksum, the chunk's bytes before the compressor end with their
+    // CRC-32C: numcodecs' `crc32c` checksum codec as the last filter, which zarr-python (2 and
+    // 3) and zarrs check on every read.
+    if !matches!(spec.compressor, Compressor::Zstd { .. }) {
+        filters.push(json!({"id": CHECKSUM_CODEC, "location": "end"}));
+    }
+    let filters = if filters.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(filters)
+    };
     Ok(json!({
         "zarr_format": 2,
         "shape": spec.shape,

@@ -10,7 +10,7 @@ use anscombe_io::{Element, Samples};
 use anscombe_zarr::{AnscombeConfiguration, PoissonConfiguration, PoissonZarrCodec, sample_type};
 use rayon::prelude::*;
 use serde::Serialize;
-use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::array::{Array, ArraySubset, FromArrayBytes};
 use zarrs::filesystem::FilesystemStore;
 
 use crate::error::{StoreError, zarr_error};
@@ -66,11 +66,6 @@ pub fn read_subset(
     subset: &ArraySubset,
 ) -> Result<(Vec<u64>, Samples), StoreError> {
     let shape = subset.shape().to_vec();
-    if let Some(chunks) = array.chunks_in_array_subset(subset).map_err(zarr_error)? {
-        for index in &chunks.indices() {
-            crate::guard::check_chunk(array, &index)?;
-        }
-    }
     let element = sample_type(array.data_type())
         .map(Element::from)
         .ok_or_else(|| StoreError::DataType(array.data_type().to_string()))?;
@@ -102,9 +97,9 @@ pub fn read_subset(
     let decoded: Vec<(Vec<u64>, Vec<u8>)> = chunks
         .into_par_iter()
         .map(|index| {
-            let bytes = array
-                .retrieve_chunk::<ArrayBytes<'static>>(&index)
-                .and_then(|bytes| Ok(bytes.into_fixed()?.into_owned()))
+            let bytes = crate::guard::decode_chunk(array, &index)?
+                .into_fixed()
+                .map(std::borrow::Cow::into_owned)
                 .map_err(|e| chunk_error(array, &index, &e))?;
             Ok((index, bytes))
         })
@@ -200,12 +195,11 @@ pub fn read_chunk(
         .chunk_shape_u64(index)
         .map_err(zarr_error)?
         .ok_or_else(|| StoreError::Settings(format!("chunk {index:?} is outside the grid")))?;
-    crate::guard::check_chunk(array, index)?;
+    let bytes = crate::guard::decode_chunk(array, index)?;
     macro_rules! read {
         ($variant:ident, $t:ty) => {
             Samples::$variant(
-                array
-                    .retrieve_chunk::<Vec<$t>>(index)
+                <Vec<$t> as FromArrayBytes>::from_array_bytes(bytes, &shape, array.data_type())
                     .map_err(|e| chunk_error(array, index, &e))?,
             )
         };

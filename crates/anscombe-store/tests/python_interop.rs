@@ -177,3 +177,70 @@ fn stores_written_by_zarr_python_read_identically_here() {
     }
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// Zarr V2 stores without zstd end each chunk's bytes with numcodecs' `crc32c` checksum (the
+/// last filter): zarr-python 2 (numcodecs 0.15 with its `crc32c` package) reads them exactly
+/// as here, and refuses a damaged chunk. Skips (saying why) without the zarr-python 2
+/// environment.
+#[test]
+fn checksummed_v2_stores_read_identically_in_zarr_python_2() {
+    let Some(zarr2) = anscombe_testkit::python_zarr2() else {
+        println!("skipped: no zarr-python 2 environment (.venv-zarr2, ANSCOMBE_PYTHON_ZARR2)");
+        return;
+    };
+    let dir = scratch("zarr2-crc32c");
+    let shape = vec![6u64, 20, 24];
+    let samples: Vec<u16> = (0..2880u32).map(|i| (i * 7919 % 4000) as u16).collect();
+    let samples = Samples::U16(samples);
+    let blosc = Compressor::BloscZstd {
+        level: 5,
+        shuffle: BloscShuffle::Bit,
+    };
+    for (name, compressor) in [("none", Compressor::None), ("blosc", blosc)] {
+        let store = dir.join(format!("{name}.zarr"));
+        let spec = StoreSpec {
+            chunk_shape: Some(vec![4, 20, 24]),
+            compressor,
+            format: ZarrFormat::V2,
+            ..StoreSpec::new(shape.clone(), DataType::U16, None)
+        };
+        write_store(&store, &spec, &samples, false).expect("write");
+        let zarray: Value =
+            serde_json::from_slice(&std::fs::read(store.join(".zarray")).expect("zarray"))
+                .expect("json");
+        assert_eq!(
+            zarray["filters"],
+            json!([{"id": "crc32c", "location": "end"}])
+        );
+        let read = dir.join(format!("{name}.npy"));
+        let script = "import sys, numpy, zarr\n\
+                      numpy.save(sys.argv[2], zarr.open_array(sys.argv[1], mode='r')[:])";
+        let output = Command::new(&zarr2)
+            .args(["-c", script])
+            .arg(&store)
+            .arg(&read)
+            .output()
+            .expect("start python");
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let theirs = NpyArray::read(&read).expect("npy");
+        assert_eq!(theirs.samples, samples, "{name}");
+        // A flipped byte in the first chunk: zarr-python 2 fails too.
+        let chunk = store.join("0.0.0");
+        let mut bytes = std::fs::read(&chunk).expect("chunk");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(&chunk, bytes).expect("damage");
+        let output = Command::new(&zarr2)
+            .args(["-c", script])
+            .arg(&store)
+            .arg(&read)
+            .output()
+            .expect("start python");
+        assert!(!output.status.success(), "{name}: a damaged chunk read");
+    }
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
