@@ -22,6 +22,7 @@
 //! | [`verify`] | the error of a store in photons against the codec's bound |
 
 pub mod background;
+mod checksum;
 pub mod detector;
 mod error;
 pub mod group;
