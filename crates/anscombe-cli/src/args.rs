@@ -291,6 +291,13 @@ pub(crate) struct CompressorArgs {
     pub(crate) level: Option<i32>,
 }
 
+/// Parses a code type by its numpy name, listing the names in `--help`.
+fn code_type_parser() -> impl clap::builder::TypedValueParser<Value = anscombe_core::CodeType> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(anscombe_core::CodeType::ALL.map(|c| c.name()))
+        .try_map(|name| anscombe_core::CodeType::from_name(&name).ok_or("not a code type"))
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct EncodeArgs {
     #[command(flatten)]
@@ -307,6 +314,12 @@ pub(crate) struct EncodeArgs {
     /// Chunk shape, frames first: `8,512,512` (default: whole frames, about 2 MB a chunk).
     #[arg(long, value_delimiter = ',')]
     pub(crate) chunks: Option<Vec<u64>>,
+    /// Type of the stored codes: any integer type of at most 32 bits, signed or not (poisson:
+    /// unsigned only). Default: the narrowest unsigned type that holds every code of the
+    /// input's type (anscombe-v1, poisson: uint8, else uint16). Refused, naming the type that
+    /// fits, when too narrow.
+    #[arg(long, value_parser = code_type_parser())]
+    pub(crate) encoded_dtype: Option<anscombe_core::CodeType>,
     /// Replace an existing store.
     #[arg(long)]
     pub(crate) force: bool,

@@ -78,6 +78,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
             level: None,
         },
         chunks: None,
+        encoded_dtype: None,
         force: true,
         allow_clipping: false,
         json: false,

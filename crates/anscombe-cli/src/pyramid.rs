@@ -121,6 +121,7 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
             data_type,
             gain,
             zero_level,
+            None,
         )?)
     } else {
         None
