@@ -242,9 +242,7 @@ fn code_type_choice(
         Some(given) if given == code_type => "given".into(),
         Some(given) => format!("{given} given, widened for pcodec (no 8-bit integers)"),
         None if poisson => "chosen: uint8 unless the reference would lose data with it".into(),
-        None if rule.data_type().is_float() => {
-            "chosen: the default for float samples".into()
-        }
+        None if rule.data_type().is_float() => "chosen: the default for float samples".into(),
         None => format!(
             "chosen: the narrowest that holds code {} of the input's highest level",
             rule.max_code()

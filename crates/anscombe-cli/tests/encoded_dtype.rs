@@ -28,14 +28,7 @@ fn spec_case(name: &str) -> PathBuf {
 
 /// Encodes the bundled movie at the demo's calibration, with `extra` options; the JSON report.
 fn encode(store: &Path, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec![
-        "encode",
-        "--gain",
-        "1.47",
-        "--zero-level",
-        "3.31",
-        "--json",
-    ];
+    let mut args = vec!["encode", "--gain", "1.47", "--zero-level", "3.31", "--json"];
     let (movie, out) = (text(&sample()), text(store));
     args.extend([movie.as_str(), out.as_str()]);
     args.extend(extra);
@@ -68,7 +61,10 @@ fn int16_codes_store_the_same_codes_as_the_chosen_type() {
     assert_eq!(report["codec"]["encoded_dtype_choice"], "given");
     assert_eq!(report["sample_error"]["beyond_bound"]["count"], 0);
     let metadata = std::fs::read_to_string(signed.join("zarr.json")).expect("metadata");
-    assert!(metadata.contains(r#""encoded_dtype": "int16""#), "{metadata}");
+    assert!(
+        metadata.contains(r#""encoded_dtype": "int16""#),
+        "{metadata}"
+    );
 
     // A code is the same number in either type (spec section 5): identical decoded movies.
     assert_eq!(
@@ -140,14 +136,7 @@ fn uint16_ramp_int16_codes_int32_out_as_the_reference() {
         ("encode", case.join("input.npy"), &codes),
         ("decode", codes.clone(), &decoded),
     ] {
-        let output = anscombe(&[
-            "codec",
-            command,
-            "--codec",
-            codec,
-            &text(&from),
-            &text(to),
-        ]);
+        let output = anscombe(&["codec", command, "--codec", codec, &text(&from), &text(to)]);
         assert!(output.status.success(), "{}", stderr(&output));
     }
     let read = |p: &Path| NpyArray::read(p).expect("npy");

@@ -220,7 +220,11 @@ mod tests {
         let (mut u, mut s) = (vec![0u16; ramp.len()], vec![0i16; ramp.len()]);
         unsigned.encode(&ramp, &mut u).expect("encode");
         signed.encode(&ramp, &mut s).expect("encode");
-        assert!(u.iter().zip(&s).all(|(&u, &s)| i64::from(u) == i64::from(s)));
+        assert!(
+            u.iter()
+                .zip(&s)
+                .all(|(&u, &s)| i64::from(u) == i64::from(s))
+        );
         let (mut a, mut b) = (vec![0u16; ramp.len()], vec![0u16; ramp.len()]);
         unsigned.decode(&u, &mut a).expect("decode");
         signed.decode(&s, &mut b).expect("decode");
@@ -251,7 +255,9 @@ mod tests {
         let codec = Codec::<u16, i16>::new(&params.into()).expect("v1");
         let top = codec.rule().max_code() as i16;
         let mut out = [0u16; 3];
-        codec.decode(&[top, top + 1, -1], &mut out).expect("v1 decodes");
+        codec
+            .decode(&[top, top + 1, -1], &mut out)
+            .expect("v1 decodes");
         assert_eq!(out[1], out[0]);
         assert_eq!(out[2], out[0]);
     }

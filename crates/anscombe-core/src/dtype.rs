@@ -318,7 +318,9 @@ impl CodeType {
     /// The narrowest unsigned code type that holds `max_code`, if any: no signed type is
     /// narrower than the unsigned one of its width for codes, which are never negative.
     pub fn narrowest_for(max_code: i64) -> Option<Self> {
-        Self::UNSIGNED.into_iter().find(|c| max_code <= c.max_code())
+        Self::UNSIGNED
+            .into_iter()
+            .find(|c| max_code <= c.max_code())
     }
 
     /// The same type as a [`DataType`].
@@ -569,7 +571,11 @@ mod tests {
         assert_eq!(CodeType::narrowest_for(65_536), Some(CodeType::U32));
         assert_eq!(CodeType::narrowest_for(1 << 40), None);
         assert!(CodeType::ALL.windows(2).all(|w| w[0] < w[1]));
-        assert!(CodeType::ALL.iter().all(|c| c.is_signed() == !CodeType::UNSIGNED.contains(c)));
+        assert!(
+            CodeType::ALL
+                .iter()
+                .all(|c| c.is_signed() == !CodeType::UNSIGNED.contains(c))
+        );
     }
 
     #[test]

@@ -622,14 +622,27 @@ mod tests {
             )
         };
         // Spec section 5: gain 40, zero level 100 on uint16 gives max_code 168.
-        assert_eq!(with(CodeType::I16).map(|r| r.code_type()), Ok(CodeType::I16));
+        assert_eq!(
+            with(CodeType::I16).map(|r| r.code_type()),
+            Ok(CodeType::I16)
+        );
         assert_eq!(with(CodeType::I16).map(|r| r.max_code()), Ok(168));
         let refused = with(CodeType::I8).expect_err("168 does not fit int8");
         assert!(
-            matches!(refused, ConfigError::CodeOverflow { max_code: 168, code_type: CodeType::I8, .. }),
+            matches!(
+                refused,
+                ConfigError::CodeOverflow {
+                    max_code: 168,
+                    code_type: CodeType::I8,
+                    ..
+                }
+            ),
             "{refused:?}"
         );
-        assert!(refused.to_string().contains("use encoded_dtype uint8"), "{refused}");
+        assert!(
+            refused.to_string().contains("use encoded_dtype uint8"),
+            "{refused}"
+        );
         assert_eq!(
             transform(100.0, 40.0, DataType::U16).code_type(),
             CodeType::U8

@@ -4,8 +4,7 @@
 
 use anscombe_core::{
     Code, CodeRule, CodeType, Codec, CodecParams, ConfigError, DataType, Domain, Sample,
-    TransformParams,
-    V1Params,
+    TransformParams, V1Params,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

@@ -197,4 +197,3 @@ fn at_least_16_bits(code_type: CodeType) -> CodeType {
         wider => wider,
     }
 }
-

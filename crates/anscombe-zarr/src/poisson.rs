@@ -41,8 +41,8 @@
 use std::sync::{Arc, OnceLock};
 
 use anscombe_core::{
-    DataType, DecodeError, EncodeError, PoissonCodec, PoissonEncoder,
-    PoissonEncoderError, PoissonParams, Quirk,
+    DataType, DecodeError, EncodeError, PoissonCodec, PoissonEncoder, PoissonEncoderError,
+    PoissonParams, Quirk,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Number;

@@ -544,9 +544,7 @@ impl CodeTable {
     fn new(code_type: CodeType, len: usize, code: impl Fn(usize) -> u32) -> Self {
         match code_type {
             // Signed code types are refused by `PoissonParams::validate` before any table.
-            CodeType::U8 | CodeType::I8 => {
-                CodeTable::U8((0..len).map(|i| code(i) as u8).collect())
-            }
+            CodeType::U8 | CodeType::I8 => CodeTable::U8((0..len).map(|i| code(i) as u8).collect()),
             CodeType::U16 | CodeType::I16 => {
                 CodeTable::U16((0..len).map(|i| code(i) as u16).collect())
             }
