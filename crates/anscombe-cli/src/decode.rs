@@ -36,6 +36,10 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<()> {
     check_output(&args.output, args.force)?;
     let mut store = ZarrMovie::open(&args.store)
         .with_context(|| format!("cannot read {}", args.store.display()))?;
+    // Decoding reproduces the writer's defects bit for bit; say what they cost, once.
+    for quirk in store.poisson_quirks() {
+        eprintln!("poisson: {quirk}");
+    }
     let range = frame_range(args.frames.as_deref(), store.frames())?;
     let mut part = FrameRange::new(&mut store, range.clone())?;
     let mut writer = MovieWriter::create(&args.output, part.shape(), part.element())?;

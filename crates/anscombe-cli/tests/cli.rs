@@ -287,6 +287,16 @@ fn poisson_stores_for_python_users_and_info_on_the_fixtures() {
     );
     assert!(shown.contains("formula mode"), "{shown}");
     assert_eq!(shown.matches("quirk (d)").count(), 1, "{shown}");
+    // Decoding it says the same quirk once, on stderr, and still decodes.
+    let decoded = dir.join("fixture.npy");
+    let output = anscombe(&["decode", &text(&fixture_store), &text(&decoded)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).matches("poisson: quirk (d)").count(),
+        1,
+        "{}",
+        stderr(&output)
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
