@@ -1,7 +1,8 @@
 //! rANS with static per-context tables (Duda's asymmetric numeral systems), in the 31-bit
 //! state, 16-bit word variant: at most one word moves per symbol, so the renormalisation needs
-//! no loop and compiles without unpredictable branches. Two states take turns (even and odd
-//! symbols) over one word stream, so a processor can work on two symbols at once. The encoder
+//! no loop and compiles without unpredictable branches. `LANES` states take turns (symbol `i`
+//! is coded by state `i mod LANES`) over one word stream, so a processor works on that many
+//! symbols at once: format version 1 has 2 lanes, version 2 has [`WIDE_LANES`]. The encoder
 //! runs backwards over the symbols and the decoder forwards; the encoder divides by
 //! multiplying with a reciprocal (exact for states below 2^31).
 
@@ -110,22 +111,30 @@ impl EncodeSymbol {
     }
 }
 
-/// States that take turns.
-const LANES: usize = 2;
+/// The lanes of format version 1.
+pub(crate) const NARROW_LANES: usize = 2;
+/// The lanes of format version 2: enough independent states that the decoder's critical path
+/// is no longer one state's chain of multiplications and table loads.
+pub(crate) const WIDE_LANES: usize = 16;
 
 /// Encodes symbols backwards; words come out in reverse and are flipped at the end.
-pub(crate) struct Encoder {
-    /// The state that codes the next symbol, and the other one.
-    state: u32,
-    other: u32,
+pub(crate) struct Encoder<const LANES: usize> {
+    /// One state per lane.
+    states: [u32; LANES],
+    /// The lane of the next symbol put (symbols come last first).
+    lane: usize,
+    /// Room for one word per symbol and a spare: a word is written at `used` for every
+    /// symbol, and kept (`used` advances) only when the state had to emit it.
     words: Vec<u16>,
+    used: usize,
     /// Per context, where its symbols start in `symbols`.
     offsets: Vec<usize>,
     symbols: Vec<EncodeSymbol>,
 }
 
-impl Encoder {
-    pub(crate) fn new(tables: &[Table], capacity: usize) -> Self {
+impl<const LANES: usize> Encoder<LANES> {
+    /// An encoder of `count` symbols (put last first) under `tables`.
+    pub(crate) fn new(tables: &[Table], count: usize) -> Self {
         let mut offsets = Vec::with_capacity(tables.len());
         let mut symbols = Vec::new();
         for table in tables {
@@ -137,38 +146,41 @@ impl Encoder {
             }
         }
         Encoder {
-            state: LOWER,
-            other: LOWER,
-            words: Vec::with_capacity(capacity),
+            states: [LOWER; LANES],
+            lane: count.wrapping_sub(1) % LANES,
+            words: alloc::vec![0; count + 1],
+            used: 0,
             offsets,
             symbols,
         }
     }
 
-    /// Encodes `symbol` in `context` (call in reverse order; the symbol must have a non-zero
-    /// frequency in its context's table).
+    /// Encodes `symbol` in `context` (call in reverse order, once for each of the `count`
+    /// symbols; the symbol must have a non-zero frequency in its context's table).
     #[inline(always)]
     pub(crate) fn put(&mut self, context: usize, symbol: usize) {
         let s = self.symbols[self.offsets[context] + symbol];
-        let mut x = self.state;
-        if x >= s.bound {
-            self.words.push(x as u16);
-            x >>= 16;
-        }
+        let lane = self.lane;
+        let mut x = self.states[lane];
+        // Without a branch: whether a word moves is a coin toss.
+        let emit = x >= s.bound;
+        self.words[self.used] = x as u16;
+        self.used += usize::from(emit);
+        x >>= 16 * u32::from(emit);
         let q = ((u64::from(x) * u64::from(s.reciprocal)) >> 32) as u32 >> s.shift;
-        self.state = self.other;
-        self.other = x + s.bias + q * u32::from(s.complement);
+        self.states[lane] = x + s.bias + q * u32::from(s.complement);
+        self.lane = if lane == 0 { LANES - 1 } else { lane - 1 };
     }
 
-    /// The coded bytes in decoding order: the final states (little-endian, the even symbols'
-    /// first), then the words.
+    /// The coded bytes in decoding order: the final states (little-endian, lane 0 first), then
+    /// the words.
     pub(crate) fn finish(self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(4 * LANES + 2 * self.words.len());
-        // The first symbol's state was stored last; with no symbols both are the initial one.
-        for state in [self.other, self.state] {
+        let words = &self.words[..self.used];
+        let mut bytes = Vec::with_capacity(4 * LANES + 2 * words.len());
+        for state in self.states {
             bytes.extend_from_slice(&state.to_le_bytes());
         }
-        for &word in self.words.iter().rev() {
+        for &word in words.iter().rev() {
             bytes.extend_from_slice(&word.to_le_bytes());
         }
         bytes
@@ -177,10 +189,11 @@ impl Encoder {
 
 /// Decodes symbols forwards. Malformed data never panic: they raise a flag that
 /// [`Decoder::finish`] reports, and decoding runs on with harmless values.
-pub(crate) struct Decoder {
-    /// The state that decodes the next symbol, and the other one.
-    state: u32,
-    other: u32,
+pub(crate) struct Decoder<const LANES: usize> {
+    /// One state per lane.
+    states: [u32; LANES],
+    /// The lane of the next symbol.
+    lane: usize,
     words: Vec<u16>,
     at: usize,
     /// Per context, the index of its table in `tables` (0: the empty table of an unused
@@ -228,17 +241,19 @@ impl Fault {
     }
 }
 
-impl Decoder {
+impl<const LANES: usize> Decoder<LANES> {
     /// A decoder of `bytes` (the states, then 16-bit words) with `tables` (each valid, or
     /// empty for an unused context).
     pub(crate) fn new(tables: &[Table], bytes: &[u8]) -> Result<Self, crate::DecodeError> {
         use crate::DecodeError;
         let (head, body) = bytes
-            .split_first_chunk::<{ 4 * LANES }>()
+            .split_at_checked(4 * LANES)
             .ok_or(DecodeError::Truncated("coded data"))?;
-        let [state, other] =
-            [&head[..4], &head[4..]].map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        if !(LOWER..LOWER << 16).contains(&state) || !(LOWER..LOWER << 16).contains(&other) {
+        let mut states = [0u32; LANES];
+        for (state, b) in states.iter_mut().zip(head.chunks_exact(4)) {
+            *state = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        }
+        if !states.iter().all(|s| (LOWER..LOWER << 16).contains(s)) {
             return Err(DecodeError::Corrupt("initial state out of range"));
         }
         if body.len() % 2 != 0 {
@@ -273,8 +288,8 @@ impl Decoder {
             decode_tables.push(decode);
         }
         Ok(Decoder {
-            state,
-            other,
+            states,
+            lane: 0,
             words,
             at: 0,
             index,
@@ -286,7 +301,8 @@ impl Decoder {
     /// Decodes the next symbol, coded in `context`.
     #[inline(always)]
     pub(crate) fn get(&mut self, context: usize) -> usize {
-        let state = self.state;
+        let lane = self.lane;
+        let state = self.states[lane];
         let table = &self.tables[usize::from(self.index[context])];
         let slot = state & (TOTAL - 1);
         let symbol = table.slots[slot as usize];
@@ -304,8 +320,8 @@ impl Decoder {
         let mask = 0u32.wrapping_sub(u32::from(need));
         x = (x & !mask) | ((x << 16 | word) & mask);
         self.at = (self.at + usize::from(need)).min(last);
-        self.state = self.other;
-        self.other = x;
+        self.states[lane] = x;
+        self.lane = (lane + 1) % LANES;
         usize::from(symbol)
     }
 
@@ -320,7 +336,7 @@ impl Decoder {
         if let Some(fault) = Fault::ALL.into_iter().find(|&f| self.faults & f as u8 != 0) {
             return Err(crate::DecodeError::Corrupt(fault.message()));
         }
-        if self.state == LOWER && self.other == LOWER && self.at == self.words.len() - 1 {
+        if self.states.iter().all(|&s| s == LOWER) && self.at == self.words.len() - 1 {
             Ok(())
         } else {
             Err(crate::DecodeError::Corrupt(
@@ -361,13 +377,21 @@ mod tests {
                 }
             })
             .collect();
-        let mut encoder = Encoder::new(&tables, 0);
+        round_trip::<NARROW_LANES>(&tables, &message);
+        round_trip::<WIDE_LANES>(&tables, &message);
+        // Fewer symbols than lanes: the unused lanes keep their initial state.
+        round_trip::<WIDE_LANES>(&tables, &message[..5]);
+        round_trip::<WIDE_LANES>(&tables, &[]);
+    }
+
+    fn round_trip<const LANES: usize>(tables: &[Table], message: &[(usize, usize)]) {
+        let mut encoder = Encoder::<LANES>::new(tables, message.len());
         for &(c, s) in message.iter().rev() {
             encoder.put(c, s);
         }
         let bytes = encoder.finish();
-        let mut decoder = Decoder::new(&tables, &bytes).unwrap();
-        for &(c, s) in &message {
+        let mut decoder = Decoder::<LANES>::new(tables, &bytes).unwrap();
+        for &(c, s) in message {
             assert_eq!(decoder.get(c), s);
         }
         decoder.finish().unwrap();
@@ -376,10 +400,10 @@ mod tests {
     #[test]
     fn a_single_symbol_costs_nothing() {
         let tables = [Table::from_counts(&[0, 0, 9])];
-        let mut encoder = Encoder::new(&tables, 0);
+        let mut encoder = Encoder::<WIDE_LANES>::new(&tables, 10_000);
         for _ in 0..10_000 {
             encoder.put(0, 2);
         }
-        assert_eq!(encoder.finish().len(), 4 * LANES);
+        assert_eq!(encoder.finish().len(), 4 * WIDE_LANES);
     }
 }
