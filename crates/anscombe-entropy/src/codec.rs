@@ -18,6 +18,11 @@ mod sealed {
 pub trait Sample: Copy + Default + sealed::Sealed {
     /// Bytes per sample in the stream.
     const BYTES: u8;
+    /// The largest sample.
+    const MAX: u16;
+    /// The sample of a 16-bit value, which must be at most [`Sample::MAX`] (higher bits are
+    /// dropped).
+    fn truncate(value: u16) -> Self;
     /// The sample as 16 bits.
     fn widen(self) -> u16;
     /// The sample of a decoded value, `None` if it does not fit the type.
@@ -26,6 +31,11 @@ pub trait Sample: Copy + Default + sealed::Sealed {
 
 impl Sample for u8 {
     const BYTES: u8 = 1;
+    const MAX: u16 = 0xff;
+    #[inline]
+    fn truncate(value: u16) -> Self {
+        value as u8
+    }
     #[inline]
     fn widen(self) -> u16 {
         u16::from(self)
@@ -38,6 +48,11 @@ impl Sample for u8 {
 
 impl Sample for u16 {
     const BYTES: u8 = 2;
+    const MAX: u16 = u16::MAX;
+    #[inline]
+    fn truncate(value: u16) -> Self {
+        value
+    }
     #[inline]
     fn widen(self) -> u16 {
         self
@@ -83,6 +98,10 @@ struct Decoding<'a, 'b, T, const LANES: usize> {
     decoder: Decoder<LANES>,
     escapes: core::slice::ChunksExact<'a, u8>,
     out: &'b mut [T],
+    /// One row's symbols.
+    symbols: Vec<u8>,
+    /// Whether a sample fell outside its type's range.
+    out_of_range: bool,
 }
 
 impl<T: Sample, const LANES: usize> Visit for Decoding<'_, '_, T, LANES> {
@@ -90,10 +109,7 @@ impl<T: Sample, const LANES: usize> Visit for Decoding<'_, '_, T, LANES> {
     fn visit(&mut self, index: usize, prediction: i32, context: usize) -> u16 {
         let symbol = self.decoder.get(context);
         let value = if symbol == ESCAPE as usize {
-            stored_sample(&mut self.escapes).unwrap_or_else(|| {
-                self.decoder.fault(Fault::Escapes);
-                0
-            })
+            escaped(&mut self.escapes, &mut self.decoder)
         } else {
             prediction + unfold(symbol as u32)
         };
@@ -104,6 +120,50 @@ impl<T: Sample, const LANES: usize> Visit for Decoding<'_, '_, T, LANES> {
         self.out[index] = sample;
         sample.widen()
     }
+
+    /// A row in two tight loops: its symbols (the rANS lanes alone), then its samples.
+    #[inline(always)]
+    fn visit_row(
+        &mut self,
+        start: usize,
+        predictions: &[i32],
+        contexts: &[u16],
+        samples: &mut [u16],
+    ) {
+        let width = predictions.len();
+        let symbols = &mut self.symbols[..width];
+        self.decoder.get_row(contexts, symbols);
+        let out = &mut self.out[start..start + width];
+        let mut out_of_range = false;
+        for (((out, sample), &symbol), &prediction) in out
+            .iter_mut()
+            .zip(samples.iter_mut())
+            .zip(symbols.iter())
+            .zip(predictions)
+        {
+            let value = if u32::from(symbol) == ESCAPE {
+                escaped(&mut self.escapes, &mut self.decoder)
+            } else {
+                prediction + unfold(u32::from(symbol))
+            };
+            out_of_range |= !(0..=i32::from(T::MAX)).contains(&value);
+            *sample = value as u16;
+            *out = T::truncate(*sample);
+        }
+        self.out_of_range |= out_of_range;
+    }
+}
+
+/// The next escaped sample, or 0 with the fault flagged when there is none.
+#[cold]
+fn escaped<const LANES: usize>(
+    escapes: &mut core::slice::ChunksExact<'_, u8>,
+    decoder: &mut Decoder<LANES>,
+) -> i32 {
+    stored_sample(escapes).unwrap_or_else(|| {
+        decoder.fault(Fault::Escapes);
+        0
+    })
 }
 
 /// The next raw sample of the escapes section (kept out of line: escapes are rare).
@@ -329,13 +389,19 @@ fn decode_lanes<T: Sample, const LANES: usize>(
         decoder: Decoder::<LANES>::new(&parsed.tables, parsed.rans)?,
         escapes: parsed.escapes.chunks_exact(usize::from(T::BYTES)),
         out,
+        symbols: alloc::vec![0; dims.width],
+        out_of_range: false,
     };
     walk(dims, &mut pass);
     let Decoding {
-        decoder,
+        mut decoder,
         mut escapes,
+        out_of_range,
         ..
     } = pass;
+    if out_of_range {
+        decoder.fault(Fault::Range);
+    }
     decoder.finish()?;
     if escapes.next().is_some() {
         return Err(DecodeError::Corrupt("stored samples left over"));

@@ -204,6 +204,44 @@ pub(crate) struct Decoder<const LANES: usize> {
     faults: u8,
 }
 
+/// The decoder's position in its words and its fault flags, as locals of a loop.
+struct Walker<'a> {
+    words: &'a [u16],
+    at: usize,
+    faults: u8,
+}
+
+impl Walker<'_> {
+    /// Decodes one symbol from `state` in `context`: the symbol and the next state.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        tables: &[DecodeTable],
+        index: &[u16],
+        state: u32,
+        context: usize,
+    ) -> (u8, u32) {
+        let table = &tables[usize::from(index[context])];
+        let slot = state & (TOTAL - 1);
+        let symbol = table.slots[slot as usize];
+        let range = table.ranges[usize::from(symbol)];
+        let freq = range & 0xffff;
+        self.faults |= u8::from(freq == 0) * Fault::NoTable as u8;
+        // Below 2^32 for any state and table, so corrupt data cannot overflow it; with a
+        // symbol of the table the state stays in [LOWER, 2^31).
+        let mut x = (freq * (state >> PROB_BITS) + slot).wrapping_sub(range >> 16);
+        // Renormalise without a branch: whether a word is needed is a coin toss.
+        let need = x < LOWER;
+        let last = self.words.len() - 1;
+        let word = u32::from(self.words[self.at]);
+        self.faults |= u8::from(need && self.at == last) * Fault::Early as u8;
+        let mask = 0u32.wrapping_sub(u32::from(need));
+        x = (x & !mask) | ((x << 16 | word) & mask);
+        self.at = (self.at + usize::from(need)).min(last);
+        (symbol, x)
+    }
+}
+
 /// A context's table as the decoder reads it.
 #[derive(Clone)]
 struct DecodeTable {
@@ -302,27 +340,87 @@ impl<const LANES: usize> Decoder<LANES> {
     #[inline(always)]
     pub(crate) fn get(&mut self, context: usize) -> usize {
         let lane = self.lane;
-        let state = self.states[lane];
-        let table = &self.tables[usize::from(self.index[context])];
-        let slot = state & (TOTAL - 1);
-        let symbol = table.slots[slot as usize];
-        let range = table.ranges[usize::from(symbol)];
-        let freq = range & 0xffff;
-        self.faults |= u8::from(freq == 0) * Fault::NoTable as u8;
-        // Below 2^32 for any state and table, so corrupt data cannot overflow it; with a
-        // symbol of the table the state stays in [LOWER, 2^31).
-        let mut x = (freq * (state >> PROB_BITS) + slot).wrapping_sub(range >> 16);
-        // Renormalise without a branch: whether a word is needed is a coin toss.
-        let need = x < LOWER;
-        let last = self.words.len() - 1;
-        let word = u32::from(self.words[self.at]);
-        self.faults |= u8::from(need && self.at == last) * Fault::Early as u8;
-        let mask = 0u32.wrapping_sub(u32::from(need));
-        x = (x & !mask) | ((x << 16 | word) & mask);
-        self.at = (self.at + usize::from(need)).min(last);
-        self.states[lane] = x;
+        let (symbol, state) = self.step(self.states[lane], context);
+        self.states[lane] = state;
         self.lane = (lane + 1) % LANES;
         usize::from(symbol)
+    }
+
+    /// Decodes the next `symbols.len()` symbols, coded in `contexts`: [`Decoder::get`] in a
+    /// loop, with the word position and the fault flags kept in registers.
+    #[inline(always)]
+    pub(crate) fn get_row(&mut self, contexts: &[u16], symbols: &mut [u8]) {
+        let mut walker = Walker {
+            words: &self.words,
+            at: self.at,
+            faults: self.faults,
+        };
+        let mut lane = self.lane;
+        let mut states = self.states;
+        let mut symbols = symbols;
+        let mut contexts = &contexts[..symbols.len()];
+        // Single symbols up to lane 0, then whole turns of the lanes (unrolled, each lane's
+        // state at a fixed place), then the rest.
+        while lane != 0 && !symbols.is_empty() {
+            let (s, state) = walker.step(
+                &self.tables,
+                &self.index,
+                states[lane],
+                usize::from(contexts[0]),
+            );
+            states[lane] = state;
+            lane = (lane + 1) % LANES;
+            symbols[0] = s;
+            symbols = &mut symbols[1..];
+            contexts = &contexts[1..];
+        }
+        let mut turns = symbols.chunks_exact_mut(LANES);
+        let mut turn_contexts = contexts.chunks_exact(LANES);
+        for (turn, turn_context) in (&mut turns).zip(&mut turn_contexts) {
+            for j in 0..LANES {
+                let (s, state) = walker.step(
+                    &self.tables,
+                    &self.index,
+                    states[j],
+                    usize::from(turn_context[j]),
+                );
+                states[j] = state;
+                turn[j] = s;
+            }
+        }
+        for (symbol, &context) in turns
+            .into_remainder()
+            .iter_mut()
+            .zip(turn_contexts.remainder())
+        {
+            let (s, state) = walker.step(
+                &self.tables,
+                &self.index,
+                states[lane],
+                usize::from(context),
+            );
+            states[lane] = state;
+            lane = (lane + 1) % LANES;
+            *symbol = s;
+        }
+        self.states = states;
+        self.lane = lane;
+        self.at = walker.at;
+        self.faults = walker.faults;
+    }
+
+    /// One symbol from `state` in `context`: the symbol and the next state.
+    #[inline(always)]
+    fn step(&mut self, state: u32, context: usize) -> (u8, u32) {
+        let mut walker = Walker {
+            words: &self.words,
+            at: self.at,
+            faults: self.faults,
+        };
+        let out = walker.step(&self.tables, &self.index, state, context);
+        self.at = walker.at;
+        self.faults = walker.faults;
+        out
     }
 
     /// Flags a fault found outside the coder (a sample out of range, a missing escape).
