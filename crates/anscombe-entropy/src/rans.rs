@@ -198,8 +198,9 @@ pub(crate) struct Decoder<const LANES: usize> {
     at: usize,
     /// Per context, the index of its table in `tables` (0: the empty table of an unused
     /// context).
-    index: Vec<u16>,
-    tables: Vec<DecodeTable>,
+    index: [u32; CONTEXT_TABLES],
+    /// The decoding tables, [`TOTAL`] slots each ([`slot_entry`]), the empty one first.
+    slots: Vec<u32>,
     /// Faults seen, one bit per [`Fault`].
     faults: u8,
 }
@@ -216,20 +217,18 @@ impl Walker<'_> {
     #[inline(always)]
     fn step(
         &mut self,
-        tables: &[DecodeTable],
-        index: &[u16],
+        slots: &[u32],
+        index: &[u32; CONTEXT_TABLES],
         state: u32,
         context: usize,
     ) -> (u8, u32) {
-        let table = &tables[usize::from(index[context])];
         let slot = state & (TOTAL - 1);
-        let symbol = table.slots[slot as usize];
-        let range = table.ranges[usize::from(symbol)];
-        let freq = range & 0xffff;
+        let entry = slots[index[context % CONTEXT_TABLES] as usize + slot as usize];
+        let freq = (entry >> 8) & 0xfff;
         self.faults |= u8::from(freq == 0) * Fault::NoTable as u8;
         // Below 2^32 for any state and table, so corrupt data cannot overflow it; with a
         // symbol of the table the state stays in [LOWER, 2^31).
-        let mut x = (freq * (state >> PROB_BITS) + slot).wrapping_sub(range >> 16);
+        let mut x = freq * (state >> PROB_BITS) + (entry >> 20);
         // Renormalise without a branch: whether a word is needed is a coin toss.
         let need = x < LOWER;
         let last = self.words.len() - 1;
@@ -238,18 +237,54 @@ impl Walker<'_> {
         let mask = 0u32.wrapping_sub(u32::from(need));
         x = (x & !mask) | ((x << 16 | word) & mask);
         self.at = (self.at + usize::from(need)).min(last);
-        (symbol, x)
+        (entry as u8, x)
+    }
+
+    /// A whole turn of the lanes, `LANES` symbols, where at least `LANES` words are left (so
+    /// none can be missing): the words of the turn are a fixed-size window, and a context
+    /// without a table only shows as a frequency of 0 in `least`.
+    #[inline(always)]
+    fn turn<const LANES: usize>(
+        &mut self,
+        slots: &[u32],
+        index: &[u32; CONTEXT_TABLES],
+        states: &mut [u32; LANES],
+        contexts: &[u16],
+        symbols: &mut [u8],
+        least: &mut u32,
+    ) {
+        let Some(window) = self
+            .words
+            .get(self.at..self.at + LANES)
+            .and_then(|w| <&[u16; LANES]>::try_from(w).ok())
+        else {
+            return;
+        };
+        let mut taken = 0usize;
+        for ((state, &context), symbol) in states.iter_mut().zip(contexts).zip(symbols) {
+            let slot = *state & (TOTAL - 1);
+            let entry = slots[index[usize::from(context as u8)] as usize + slot as usize];
+            *least = (*least).min(entry & 0xf_ff00);
+            let mut x = ((entry >> 8) & 0xfff) * (*state >> PROB_BITS) + (entry >> 20);
+            let need = x < LOWER;
+            let word = u32::from(window[taken % LANES]);
+            let mask = 0u32.wrapping_sub(u32::from(need));
+            x = (x & !mask) | ((x << 16 | word) & mask);
+            taken += usize::from(need);
+            *state = x;
+            *symbol = entry as u8;
+        }
+        self.at += taken;
     }
 }
 
-/// A context's table as the decoder reads it.
-#[derive(Clone)]
-struct DecodeTable {
-    /// The symbol of each slot.
-    slots: [u8; TOTAL as usize],
-    /// Each symbol's frequency (low 16 bits) and first slot (high 16 bits); zero for a symbol
-    /// that does not occur.
-    ranges: [u32; 256],
+/// Entries of the decoder's context index: one per context.
+const CONTEXT_TABLES: usize = 256;
+
+/// A slot of a decoding table: its symbol (bits 0-7), the symbol's frequency (bits 8-19) and
+/// the slot's offset from the symbol's first slot (bits 20-30), so that one load decodes.
+fn slot_entry(symbol: usize, freq: usize, offset: usize) -> u32 {
+    symbol as u32 | (freq as u32) << 8 | (offset as u32) << 20
 }
 
 /// What can be wrong with coded data, as bits of [`Decoder::faults`].
@@ -303,27 +338,25 @@ impl<const LANES: usize> Decoder<LANES> {
             .map(|w| u16::from_le_bytes([w[0], w[1]]))
             .collect();
         words.push(0);
-        let mut index = Vec::with_capacity(tables.len());
-        let empty = DecodeTable {
-            slots: [0; TOTAL as usize],
-            ranges: [0; 256],
-        };
-        let mut decode_tables = alloc::vec![empty.clone()];
-        for table in tables {
+        // Contexts beyond the tables given (none in a stream) keep the empty table.
+        let mut index = [0u32; CONTEXT_TABLES];
+        // The first table is the empty one (frequency 0 everywhere) of unused contexts.
+        let slot_count = TOTAL as usize;
+        let used = tables.iter().filter(|t| t.is_valid()).count();
+        let mut slots = alloc::vec![0u32; slot_count * (1 + used)];
+        let mut next = slot_count;
+        for (table, place) in tables.iter().zip(index.iter_mut()) {
             if !table.is_valid() || table.freq.len() > 256 {
-                index.push(0);
                 continue;
             }
-            index.push(decode_tables.len() as u16);
-            let mut decode = empty.clone();
-            let mut start = 0usize;
+            *place = next as u32;
             for (symbol, &f) in table.freq.iter().enumerate() {
                 let f = usize::from(f);
-                decode.slots[start..start + f].fill(symbol as u8);
-                decode.ranges[symbol] = f as u32 | (start as u32) << 16;
-                start += f;
+                for (offset, entry) in slots[next..next + f].iter_mut().enumerate() {
+                    *entry = slot_entry(symbol, f, offset);
+                }
+                next += f;
             }
-            decode_tables.push(decode);
         }
         Ok(Decoder {
             states,
@@ -331,7 +364,7 @@ impl<const LANES: usize> Decoder<LANES> {
             words,
             at: 0,
             index,
-            tables: decode_tables,
+            slots,
             faults: 0,
         })
     }
@@ -363,7 +396,7 @@ impl<const LANES: usize> Decoder<LANES> {
         // state at a fixed place), then the rest.
         while lane != 0 && !symbols.is_empty() {
             let (s, state) = walker.step(
-                &self.tables,
+                &self.slots,
                 &self.index,
                 states[lane],
                 usize::from(contexts[0]),
@@ -376,25 +409,40 @@ impl<const LANES: usize> Decoder<LANES> {
         }
         let mut turns = symbols.chunks_exact_mut(LANES);
         let mut turn_contexts = contexts.chunks_exact(LANES);
+        let mut least = u32::MAX;
+        let last = walker.words.len() - 1;
         for (turn, turn_context) in (&mut turns).zip(&mut turn_contexts) {
-            for j in 0..LANES {
-                let (s, state) = walker.step(
-                    &self.tables,
+            if walker.at + LANES <= last {
+                walker.turn(
+                    &self.slots,
                     &self.index,
-                    states[j],
-                    usize::from(turn_context[j]),
+                    &mut states,
+                    turn_context,
+                    turn,
+                    &mut least,
                 );
-                states[j] = state;
-                turn[j] = s;
+            } else {
+                // Near the end of the words: symbol by symbol, each checked.
+                for j in 0..LANES {
+                    let (s, state) = walker.step(
+                        &self.slots,
+                        &self.index,
+                        states[j],
+                        usize::from(turn_context[j]),
+                    );
+                    states[j] = state;
+                    turn[j] = s;
+                }
             }
         }
+        walker.faults |= u8::from(least == 0) * Fault::NoTable as u8;
         for (symbol, &context) in turns
             .into_remainder()
             .iter_mut()
             .zip(turn_contexts.remainder())
         {
             let (s, state) = walker.step(
-                &self.tables,
+                &self.slots,
                 &self.index,
                 states[lane],
                 usize::from(context),
@@ -417,7 +465,7 @@ impl<const LANES: usize> Decoder<LANES> {
             at: self.at,
             faults: self.faults,
         };
-        let out = walker.step(&self.tables, &self.index, state, context);
+        let out = walker.step(&self.slots, &self.index, state, context);
         self.at = walker.at;
         self.faults = walker.faults;
         out
