@@ -75,21 +75,71 @@ struct Modelled<'a, T> {
     escaped: u32,
 }
 
+impl<T: Sample> Modelled<'_, T> {
+    /// Stores `sample` raw (its symbol is the escape).
+    #[cold]
+    fn escape(&mut self, sample: u16) {
+        self.escapes
+            .extend_from_slice(&sample.to_le_bytes()[..usize::from(T::BYTES)]);
+        self.escaped += 1;
+    }
+}
+
 impl<T: Sample> Visit for Modelled<'_, T> {
     #[inline(always)]
     fn visit(&mut self, index: usize, prediction: i32, context: usize) -> u16 {
         let sample = self.samples[index].widen();
-        let mut symbol = fold(i32::from(sample) - prediction);
-        if symbol >= ESCAPE {
-            symbol = ESCAPE;
-            self.escapes
-                .extend_from_slice(&sample.to_le_bytes()[..usize::from(T::BYTES)]);
-            self.escaped += 1;
+        let symbol = fold(i32::from(sample) - prediction).min(ESCAPE);
+        if symbol == ESCAPE {
+            self.escape(sample);
         }
-        self.counts[context * 256 + symbol as usize] += 1;
-        self.contexts.push(context as u8);
-        self.symbols.push(symbol as u8);
+        self.counts[(context * 256 + symbol as usize) % (CONTEXTS * 256)] += 1;
+        self.contexts[index] = context as u8;
+        self.symbols[index] = symbol as u8;
         sample
+    }
+
+    /// A row in simple loops: its symbols, its escapes (rare), its counts.
+    #[inline(always)]
+    fn visit_row(
+        &mut self,
+        start: usize,
+        predictions: &[i32],
+        contexts: &[u16],
+        samples: &mut [u16],
+    ) {
+        let width = predictions.len();
+        let row = &self.samples[start..start + width];
+        let symbols = &mut self.symbols[start..start + width];
+        let mut escaped = false;
+        for (((symbol, sample), &code), &prediction) in symbols
+            .iter_mut()
+            .zip(samples.iter_mut())
+            .zip(row)
+            .zip(predictions)
+        {
+            *sample = code.widen();
+            let folded = fold(i32::from(*sample) - prediction).min(ESCAPE);
+            escaped |= folded == ESCAPE;
+            *symbol = folded as u8;
+        }
+        if escaped {
+            for x in 0..width {
+                if u32::from(self.symbols[start + x]) == ESCAPE {
+                    self.escape(samples[x]);
+                }
+            }
+        }
+        let symbols = &self.symbols[start..start + width];
+        for ((out, &context), &symbol) in self.contexts[start..start + width]
+            .iter_mut()
+            .zip(contexts)
+            .zip(symbols)
+        {
+            *out = context as u8;
+            self.counts[(usize::from(context) * 256 + usize::from(symbol)) % (CONTEXTS * 256)] +=
+                1;
+        }
     }
 }
 
@@ -234,8 +284,8 @@ fn encode_lanes<T: Sample, const LANES: usize>(
     // Pass 1: contexts and symbols in sample order, and their counts.
     let mut pass = Modelled {
         samples,
-        contexts: Vec::with_capacity(samples.len()),
-        symbols: Vec::with_capacity(samples.len()),
+        contexts: alloc::vec![0; samples.len()],
+        symbols: alloc::vec![0; samples.len()],
         counts: alloc::vec![0u32; CONTEXTS * 256],
         escapes: Vec::new(),
         escaped: 0,
@@ -262,9 +312,7 @@ fn encode_lanes<T: Sample, const LANES: usize>(
         .collect();
     // Pass 2: rANS, backwards.
     let mut encoder = Encoder::<LANES>::new(&tables, samples.len());
-    for (&context, &symbol) in contexts.iter().zip(&symbols).rev() {
-        encoder.put(usize::from(context), usize::from(symbol));
-    }
+    encoder.put_all(&contexts, &symbols);
     let rans = encoder.finish();
     let table_bytes = format::write_tables(&stored);
     let raw_len = samples.len() * usize::from(T::BYTES);

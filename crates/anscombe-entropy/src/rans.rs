@@ -172,6 +172,37 @@ impl<const LANES: usize> Encoder<LANES> {
         self.lane = if lane == 0 { LANES - 1 } else { lane - 1 };
     }
 
+    /// Encodes all `count` symbols, `symbols[i]` in context `contexts[i]`: [`Encoder::put`]
+    /// from the last to the first, whole turns of the lanes unrolled.
+    pub(crate) fn put_all(&mut self, contexts: &[u8], symbols: &[u8]) {
+        let whole = symbols.len() / LANES * LANES;
+        for (&context, &symbol) in contexts[whole..].iter().zip(&symbols[whole..]).rev() {
+            self.put(usize::from(context), usize::from(symbol));
+        }
+        let mut states = self.states;
+        let mut used = self.used;
+        for (turn, turn_contexts) in symbols[..whole]
+            .chunks_exact(LANES)
+            .zip(contexts[..whole].chunks_exact(LANES))
+            .rev()
+        {
+            for j in (0..LANES).rev() {
+                let s = self.symbols
+                    [self.offsets[usize::from(turn_contexts[j])] + usize::from(turn[j])];
+                let mut x = states[j];
+                let emit = x >= s.bound;
+                self.words[used] = x as u16;
+                used += usize::from(emit);
+                x >>= 16 * u32::from(emit);
+                let q = ((u64::from(x) * u64::from(s.reciprocal)) >> 32) as u32 >> s.shift;
+                states[j] = x + s.bias + q * u32::from(s.complement);
+            }
+        }
+        self.states = states;
+        self.used = used;
+        self.lane = LANES - 1;
+    }
+
     /// The coded bytes in decoding order: the final states (little-endian, lane 0 first), then
     /// the words.
     pub(crate) fn finish(self) -> Vec<u8> {
