@@ -184,21 +184,32 @@ impl<T: Sample, const LANES: usize> Visit for Decoding<'_, '_, T, LANES> {
         let symbols = &mut self.symbols[..width];
         self.decoder.get_row(contexts, symbols);
         let out = &mut self.out[start..start + width];
+        // Every sample as if none were escaped (a loop without branches), then the escaped
+        // ones, if any, from the raw section.
         let mut out_of_range = false;
+        let mut any_escape = false;
         for (((out, sample), &symbol), &prediction) in out
             .iter_mut()
             .zip(samples.iter_mut())
             .zip(symbols.iter())
             .zip(predictions)
         {
-            let value = if u32::from(symbol) == ESCAPE {
-                escaped(&mut self.escapes, &mut self.decoder)
-            } else {
-                prediction + unfold(u32::from(symbol))
-            };
-            out_of_range |= !(0..=i32::from(T::MAX)).contains(&value);
+            let value = prediction + unfold(u32::from(symbol));
+            let escape = u32::from(symbol) == ESCAPE;
+            any_escape |= escape;
+            out_of_range |= !escape & !(0..=i32::from(T::MAX)).contains(&value);
             *sample = value as u16;
             *out = T::truncate(*sample);
+        }
+        if any_escape {
+            for ((out, sample), &symbol) in out.iter_mut().zip(samples.iter_mut()).zip(symbols.iter()) {
+                if u32::from(symbol) == ESCAPE {
+                    let value = escaped(&mut self.escapes, &mut self.decoder);
+                    out_of_range |= !(0..=i32::from(T::MAX)).contains(&value);
+                    *sample = value as u16;
+                    *out = T::truncate(*sample);
+                }
+            }
         }
         self.out_of_range |= out_of_range;
     }

@@ -69,17 +69,20 @@ impl Dims {
 }
 
 /// Activity classes of the summed absolute residuals of the left and upper neighbours:
-/// 0, 1, 2, 3-4, 5-7, 8-11, 12-19, 20 and more.
-const CLASS: [u8; 21] = [
-    0, 1, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7,
-];
+/// 0, 1, 2, 3-4, 5-7, 8-11, 12-19, 20 and more: the class is the number of these lower bounds
+/// (after the first) that the activity reaches.
+const CLASS_BOUNDS: [u32; 7] = [1, 2, 3, 5, 8, 12, 20];
 
 /// The context of a pixel from its frame kind (0 first, 1 later), prediction and the summed
-/// activity of its neighbours.
+/// activity of its neighbours. Comparisons rather than a table, so a row's contexts vectorise.
 #[inline]
 fn context(kind: usize, prediction: i32, activity: u32) -> usize {
     let level = prediction.clamp(0, 15) as usize;
-    (kind * 16 + level) * 8 + usize::from(CLASS[activity.min(20) as usize])
+    let class: usize = CLASS_BOUNDS
+        .iter()
+        .map(|&bound| usize::from(activity >= bound))
+        .sum();
+    (kind * 16 + level) * 8 + class
 }
 
 /// A sample's absolute residual, saturated to 16 bits.
