@@ -291,10 +291,23 @@ impl Walker<'_> {
         else {
             return;
         };
-        let mut taken = 0usize;
-        for ((state, &context), symbol) in states.iter_mut().zip(contexts).zip(symbols) {
+        let (Ok(contexts), Ok(symbols)) = (
+            <&[u16; LANES]>::try_from(contexts),
+            <&mut [u8; LANES]>::try_from(symbols),
+        ) else {
+            return;
+        };
+        // The table entries first (independent loads), then the states in turn.
+        let mut entries = [0u32; LANES];
+        for (entry, (&context, state)) in entries.iter_mut().zip(contexts.iter().zip(&*states)) {
             let slot = *state & (TOTAL - 1);
-            let entry = slots[index[usize::from(context as u8)] as usize + slot as usize];
+            *entry = slots
+                .get(index[usize::from(context as u8)] as usize + slot as usize)
+                .copied()
+                .unwrap_or(0);
+        }
+        let mut taken = 0usize;
+        for ((state, &entry), symbol) in states.iter_mut().zip(&entries).zip(symbols) {
             *least = (*least).min(entry & 0xf_ff00);
             let mut x = ((entry >> 8) & 0xfff) * (*state >> PROB_BITS) + (entry >> 20);
             let need = x < LOWER;
