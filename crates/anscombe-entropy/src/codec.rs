@@ -124,9 +124,9 @@ impl<T: Sample> Visit for Modelled<'_, T> {
             *symbol = folded as u8;
         }
         if escaped {
-            for x in 0..width {
+            for (x, &sample) in samples.iter().enumerate() {
                 if u32::from(self.symbols[start + x]) == ESCAPE {
-                    self.escape(samples[x]);
+                    self.escape(sample);
                 }
             }
         }
@@ -137,8 +137,7 @@ impl<T: Sample> Visit for Modelled<'_, T> {
             .zip(symbols)
         {
             *out = context as u8;
-            self.counts[(usize::from(context) * 256 + usize::from(symbol)) % (CONTEXTS * 256)] +=
-                1;
+            self.counts[(usize::from(context) * 256 + usize::from(symbol)) % (CONTEXTS * 256)] += 1;
         }
     }
 }
@@ -202,7 +201,9 @@ impl<T: Sample, const LANES: usize> Visit for Decoding<'_, '_, T, LANES> {
             *out = T::truncate(*sample);
         }
         if any_escape {
-            for ((out, sample), &symbol) in out.iter_mut().zip(samples.iter_mut()).zip(symbols.iter()) {
+            for ((out, sample), &symbol) in
+                out.iter_mut().zip(samples.iter_mut()).zip(symbols.iter())
+            {
                 if u32::from(symbol) == ESCAPE {
                     let value = escaped(&mut self.escapes, &mut self.decoder);
                     out_of_range |= !(0..=i32::from(T::MAX)).contains(&value);

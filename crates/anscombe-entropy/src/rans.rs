@@ -485,12 +485,8 @@ impl<const LANES: usize> Decoder<LANES> {
             .iter_mut()
             .zip(turn_contexts.remainder())
         {
-            let (s, state) = walker.step(
-                &self.slots,
-                &self.index,
-                states[lane],
-                usize::from(context),
-            );
+            let (s, state) =
+                walker.step(&self.slots, &self.index, states[lane], usize::from(context));
             states[lane] = state;
             lane = (lane + 1) % LANES;
             *symbol = s;
