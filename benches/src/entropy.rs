@@ -24,9 +24,10 @@ struct Outcome {
 
 /// The load average (1, 5 and 15 minutes), as `uptime` prints it.
 pub fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_string())
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_string(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 /// The mouse movie's first `frames` frames, each tiled to `height` x `width` (the issue's
