@@ -1,5 +1,6 @@
 //! Shared pieces of the benchmarks: synthetic photon-limited data and side-by-side timing.
 
+pub mod entropy;
 pub mod ratio;
 pub mod sidebyside;
 

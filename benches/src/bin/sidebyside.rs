@@ -34,13 +34,16 @@ fn main() -> Result<()> {
         "background" => background(Path::new(python)),
         "detector" => detector(Path::new(python)),
         "ratio" => anscombe_benches::ratio::run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")),
+        "entropy" => {
+            anscombe_benches::entropy::run(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        }
         // Internal: one streaming calibration in a process of its own, for its peak memory.
         "calibrate-stream" => calibrate_stream(Path::new(python)),
         "raster" => raster(Path::new(python)),
         // Internal: one streaming raster calibration in a process of its own.
         "raster-stream" => raster_stream(Path::new(python)),
         other => bail!(
-            "unknown suite {other:?} (known: core, poisson, zarr, calibrate, raster, cli, pyramid, background, detector, ratio)"
+            "unknown suite {other:?} (known: core, poisson, zarr, calibrate, raster, cli, pyramid, background, detector, ratio, entropy)"
         ),
     }
 }
