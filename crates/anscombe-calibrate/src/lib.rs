@@ -37,4 +37,4 @@ pub use error::CalibrationError;
 pub use photon_transfer::{PairScreen, PixelAccumulator, PtcOptions, Screening, calibrate_movie};
 pub use reference::{ReferenceEstimator, ReferenceResult, ReferenceStatistics};
 pub use result::{Calibration, Method, PtcPoint, Warning};
-pub use source::{SourceError, calibrate_source};
+pub use source::{SourceError, calibrate_source, reference_source};
