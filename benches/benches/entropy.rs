@@ -1,7 +1,10 @@
 //! Encode and decode throughput of the context entropy coder on Anscombe codes of a synthetic
 //! Poisson movie, in bytes of codes per second (one core). `cargo xtask bench ratio` gives the
 //! side-by-side table against zstd, blosc and pcodec.
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_benches::poisson_movie;
 use anscombe_core::{Codec, V1Params};
