@@ -336,7 +336,7 @@ mod tests {
         };
         let wrong_size = message(&[4, 2, 2]);
         assert!(
-            wrong_size.contains("the coefficient map has 6 samples, the images 2 x 2"),
+            wrong_size.contains("the coefficient map has 6 pixels, the images 2 x 2"),
             "{wrong_size}"
         );
         let not_a_stack = message(&[2, 3]);
