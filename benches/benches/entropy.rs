@@ -2,7 +2,10 @@
 //! Poisson movie, in bytes of codes per second (one core), for each format version. `cargo
 //! xtask bench entropy` gives the versions side by side with zstd 1 and 3, `cargo xtask bench
 //! ratio` the table against zstd, blosc and pcodec.
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_benches::poisson_movie;
 use anscombe_core::{Codec, V1Params};

@@ -404,7 +404,10 @@ pub(crate) enum PoolingName {
 
 /// `pyramid`: an OME-Zarr multiscale image of a movie or volume.
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)] // Command-line switches.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "command-line switches, each its own flag"
+)]
 pub(crate) struct PyramidArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
@@ -458,7 +461,10 @@ pub(crate) enum BackgroundName {
 
 /// `background`: the background of a movie with a static scene and moving objects.
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)] // Command-line switches.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "command-line switches, each its own flag"
+)]
 pub(crate) struct BackgroundArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
