@@ -274,8 +274,8 @@ fn usage_errors_found_inside_the_commands_exit_2() {
             "--beta 0.25: anscombe-v1 has no beta",
         ),
         (
-            vec!["pyramid", &sample, &out("p.zarr"), "--factors", "1,2"],
-            "--factors 1,2",
+            vec!["pyramid", &sample, &out("p.zarr"), "--factors", "1,0,2"],
+            "--factors 1,0,2",
         ),
         (
             vec!["pyramid", &sample, &out("p.zarr"), "--axes", "y,x"],

@@ -77,7 +77,7 @@ const SAID: &[(&str, &str, &str)] = &[
         "(500 frames of 64x64, two-photon, mouse cortex)",
     ),
     (
-        "`anscombe verify` checks",
+        "a bound the codec guarantees and `anscombe verify`",
         "anscombe verify movie.tif movie.zarr",
         "every sample is within the spec's bound (beta/2 of the shot noise",
     ),
