@@ -80,10 +80,10 @@ def test_plain_zarr_reads_every_store_the_cli_writes(tmp_path, cli, codec, fmt, 
 # (and numcodecs, and the anscombe-transform reference package) are installed: prints the error.
 _READ_WITHOUT_THIS_PACKAGE = """
 import sys, importlib.metadata as metadata
-found = metadata.entry_points
 def others(**selection):
-    return metadata.EntryPoints(e for e in found(**selection)
-                                if not (e.dist and e.dist.name == "anscombe"))
+    every = metadata.EntryPoints(e for d in metadata.distributions()
+                                 if d.metadata["Name"] != "anscombe" for e in d.entry_points)
+    return every.select(**selection) if selection else every
 metadata.entry_points = others
 import zarr
 try:
