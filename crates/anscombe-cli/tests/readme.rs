@@ -26,7 +26,7 @@ struct Figure {
     /// The README's words around the figure (found in its prose, outside code blocks).
     quoted: &'static str,
     /// The figure as quoted: its decimals are its stated rounding.
-    figure: &'static str,
+    value: &'static str,
     /// A piece of the one README command that prints it.
     command: &'static str,
     /// What the command prints just before the number.
@@ -38,31 +38,31 @@ struct Figure {
 const FIGURES: &[Figure] = &[
     Figure {
         quoted: "2.9x with zstd",
-        figure: "2.9",
+        value: "2.9",
         command: "anscombe encode movie.tif movie.zarr",
         printed: "ratio ",
     },
     Figure {
         quoted: "5.0x with the context coder",
-        figure: "5.0",
+        value: "5.0",
         command: "--compressor context",
         printed: "ratio ",
     },
     Figure {
         quoted: "for 5.0x on the bundled movie",
-        figure: "5.0",
+        value: "5.0",
         command: "--compressor context",
         printed: "ratio ",
     },
     Figure {
         quoted: "against 2.9x with zstd",
-        figure: "2.9",
+        value: "2.9",
         command: "anscombe encode movie.tif movie.zarr",
         printed: "ratio ",
     },
     Figure {
         quoted: "3.3x with zstd at level 19",
-        figure: "3.3",
+        value: "3.3",
         command: "--level 19",
         printed: "ratio ",
     },
@@ -306,14 +306,14 @@ fn every_command_block_of_the_readme_runs_and_prints_the_figures_it_quotes() {
     let prose = prose(&readme);
     for figure in FIGURES {
         assert!(
-            prose.contains(figure.quoted) && figure.quoted.contains(&format!("{}x", figure.figure)),
+            prose.contains(figure.quoted) && figure.quoted.contains(&format!("{}x", figure.value)),
             "the README no longer says `{}`",
             figure.quoted
         );
         let output = output_of(figure.command);
         assert_eq!(
-            printed_as_quoted(output, figure.printed, figure.figure).as_deref(),
-            Some(figure.figure),
+            printed_as_quoted(output, figure.printed, figure.value).as_deref(),
+            Some(figure.value),
             "the README says `{}`; `{}` printed:\n{output}",
             figure.quoted,
             figure.command
