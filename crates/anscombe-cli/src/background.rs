@@ -90,6 +90,7 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
             ..RollingMedian::default()
         }),
     };
+    crate::validate::background(&method, source.frames())?;
     let name = args.input.input.file_name().map(|n| n.to_string_lossy());
     let bar = progress(source.frames() as u64, "background");
     let summary = compute_background(
