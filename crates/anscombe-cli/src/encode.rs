@@ -142,6 +142,7 @@ fn write_guarded(
 /// Encodes; returns the report and the seconds the write took.
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> {
     crate::validate::codec(&args.codec)?;
+    crate::validate::compression(&args.compression)?;
     let mut source = open_input(&args.input)?;
     crate::validate::chunks(args.chunks.as_deref(), source.shape())?;
     check_output(&args.output, args.force)?;

@@ -9,8 +9,10 @@ use anscombe_core::{CodeRule, CodecParams, ConfigError, DataType, TransformParam
 use anyhow::anyhow;
 use clap::ValueEnum;
 
+use anscombe_store::background::BackgroundMethod;
+
 use crate::Failure;
-use crate::args::{AnscombeArgs, CodecName};
+use crate::args::{AnscombeArgs, CodecName, CompressorArgs, CompressorName};
 
 /// A number as an argument is shown: `1e300`, `NaN`, `inf`, `0.2` (not 300 digits).
 pub(crate) fn number(value: f64) -> String {
@@ -46,6 +48,14 @@ where
         ConfigError::Beta { value, .. } => usage("--beta", number(value), error),
         other => Failure::Usage(other.into()),
     })?;
+    if identity == CodecName::AnscombeV1 && args.beta != 0.5 {
+        return Err(usage(
+            "--beta",
+            number(args.beta),
+            "anscombe-v1 has no beta (it is always 0.5); use --codec anscombe-transform for \
+             another",
+        ));
+    }
     if identity == CodecName::Poisson && !(args.beta.is_finite() && args.beta > 0.0) {
         return Err(usage(
             "--beta",
@@ -113,6 +123,58 @@ pub(crate) fn chunks(chunks: Option<&[u64]>, shape: &[usize]) -> Result<(), Fail
     Ok(())
 }
 
+/// `--level`: in the chosen compressor's range (zstd -7..=22, blosc 0..=9, pcodec 0..=12), and
+/// none for `context`, which has no levels.
+pub(crate) fn compression(args: &CompressorArgs) -> Result<(), Failure> {
+    let Some(level) = args.level else {
+        return Ok(());
+    };
+    let range = match args.compressor {
+        CompressorName::Zstd => -7..=22,
+        CompressorName::Blosc => 0..=9,
+        CompressorName::Pcodec => 0..=12,
+        CompressorName::Context | CompressorName::None => {
+            return Err(usage(
+                "--level",
+                level,
+                "this compressor has no levels (zstd, blosc and pcodec have)",
+            ));
+        }
+    };
+    if range.contains(&level) {
+        Ok(())
+    } else {
+        Err(usage(
+            "--level",
+            level,
+            format!(
+                "outside {}..={} for this compressor",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// The background's parameters and frame times, checked against the movie's `frames` before
+/// any frame is read: `--kernel-size`, `--split-time` (and the images it asks for), the
+/// cleansing options, `--fps` (a rate at which the frames' times overflow is none) and the
+/// length and order of `--times`.
+pub(crate) fn background(method: &BackgroundMethod, frames: usize) -> Result<(), Failure> {
+    match method {
+        BackgroundMethod::Sparse { params, time, .. } => {
+            params
+                .check(time, frames)
+                .map_err(|e| Failure::Usage(e.into()))?;
+        }
+        BackgroundMethod::Rolling(params) if params.kernel_size == 0 => {
+            return Err(usage("--kernel-size", 0, "must be at least 1 frame"));
+        }
+        BackgroundMethod::Rolling(_) => {}
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +205,68 @@ mod tests {
         let m = message(codec(&args(2.0, 0.0, 1.5)).expect_err("beta"));
         assert!(m.starts_with("--beta 1.5:") && m.contains("(0, 1]"), "{m}");
         assert!(codec(&args(2.0, 100.0, 0.5)).is_ok());
+    }
+
+    #[test]
+    fn compressor_levels_in_range_and_none_for_context() {
+        let args = |compressor, level| CompressorArgs { compressor, level };
+        assert!(compression(&args(CompressorName::Zstd, Some(22))).is_ok());
+        assert!(compression(&args(CompressorName::Context, None)).is_ok());
+        let m = message(compression(&args(CompressorName::Zstd, Some(23))).expect_err("23"));
+        assert!(m.starts_with("--level 23:") && m.contains("-7..=22"), "{m}");
+        let m = message(compression(&args(CompressorName::Blosc, Some(10))).expect_err("10"));
+        assert!(m.contains("0..=9"), "{m}");
+        let m = message(compression(&args(CompressorName::Context, Some(3))).expect_err("ctx"));
+        assert!(m.contains("no levels"), "{m}");
+    }
+
+    #[test]
+    fn anscombe_v1_takes_no_other_beta() {
+        let v1 = |beta| AnscombeArgs {
+            codec: CodecName::AnscombeV1,
+            ..args(2.0, 100.0, beta)
+        };
+        assert!(codec(&v1(0.5)).is_ok());
+        let m = message(codec(&v1(0.25)).expect_err("beta"));
+        assert!(
+            m.starts_with("--beta 0.25:") && m.contains("always 0.5"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn background_parameters_and_frame_rates_before_any_frame() {
+        use anscombe_background::{RollingMedian, SparseMedian, TimeAxis};
+        let sparse = |split_time, time| BackgroundMethod::Sparse {
+            params: SparseMedian {
+                split_time,
+                ..SparseMedian::default()
+            },
+            time,
+            time_note: String::new(),
+        };
+        assert!(background(&sparse(1.0, TimeAxis::FrameRate(120.0)), 500).is_ok());
+        let m =
+            message(background(&sparse(1.0, TimeAxis::FrameRate(1e-300)), 500).expect_err("rate"));
+        assert!(m.contains("frame rate"), "{m}");
+        let m =
+            message(background(&sparse(0.0, TimeAxis::FrameRate(120.0)), 500).expect_err("split"));
+        assert!(m.contains("split_time"), "{m}");
+        let m = message(
+            background(&sparse(1e-300, TimeAxis::FrameRate(10.0)), 500).expect_err("images"),
+        );
+        assert!(m.contains("more than the 500 frames"), "{m}");
+        let m = message(
+            background(&sparse(1.0, TimeAxis::Seconds(vec![0.0, 1.0])), 500).expect_err("times"),
+        );
+        assert!(m.contains("2 times for 500 frames"), "{m}");
+        let rolling = BackgroundMethod::Rolling(RollingMedian {
+            kernel_size: 0,
+            ..RollingMedian::default()
+        });
+        assert!(
+            message(background(&rolling, 500).expect_err("kernel")).starts_with("--kernel-size 0")
+        );
     }
 
     #[test]

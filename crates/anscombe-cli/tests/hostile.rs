@@ -148,7 +148,8 @@ fn absurd_counts_and_sizes_are_refused_naming_the_argument() {
         &dir,
         &[],
     );
-    // `background --fps 1e-300` and `--split-time 1e-300` panicked (capacity overflow).
+    // `background --fps 1e-300` and `--split-time 1e-300` panicked (capacity overflow); they
+    // are now refused as usage errors before any frame is read.
     for (flag, other, value) in [
         ("--fps", "--split-time", "1"),
         ("--split-time", "--fps", "10"),
@@ -163,7 +164,7 @@ fn absurd_counts_and_sizes_are_refused_naming_the_argument() {
                 other,
                 value,
             ],
-            1,
+            2,
             &["split_time", "background images, more than the 500 frames"],
             &dir,
             &[],
@@ -204,6 +205,101 @@ fn absurd_counts_and_sizes_are_refused_naming_the_argument() {
         &dir,
         &[],
     );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Usage errors that the commands found themselves (past clap) exited 1 like failures of the
+/// work; they exit 2, as clap's own, before anything is written.
+#[test]
+fn usage_errors_found_inside_the_commands_exit_2() {
+    let dir = scratch("usage");
+    let store = dir.join("movie.zarr");
+    encode(&store, &[]);
+    let out = |name: &str| text(&dir.join(name));
+    let (sample, store) = (sample(), text(&store));
+    let kept = ["movie.zarr"];
+    for (args, says) in [
+        (
+            vec!["decode", &store, &out("f.npy"), "--frames", "5..2"],
+            "--frames 5..2",
+        ),
+        (
+            vec!["decode", &store, &out("f.npy"), "--frames", "0..501"],
+            "frames 0..500",
+        ),
+        (
+            vec![
+                "encode",
+                &sample,
+                &out("e.zarr"),
+                "--gain",
+                "2",
+                "--zero-level",
+                "0",
+                "--level",
+                "23",
+            ],
+            "--level 23: outside -7..=22",
+        ),
+        (
+            vec![
+                "encode",
+                &sample,
+                &out("e.zarr"),
+                "--gain",
+                "2",
+                "--zero-level",
+                "0",
+                "--compressor",
+                "context",
+                "--level",
+                "3",
+            ],
+            "no levels",
+        ),
+        (
+            vec![
+                "encode",
+                &sample,
+                &out("e.zarr"),
+                "--gain",
+                "2",
+                "--zero-level",
+                "0",
+                "--codec",
+                "anscombe-v1",
+                "--beta",
+                "0.25",
+            ],
+            "--beta 0.25: anscombe-v1 has no beta",
+        ),
+        (
+            vec!["pyramid", &sample, &out("p.zarr"), "--factors", "1,0,2"],
+            "--factors 1,0,2",
+        ),
+        (
+            vec!["pyramid", &sample, &out("p.zarr"), "--axes", "y,x"],
+            "--axes y,x: names 2 axes, the input has 3",
+        ),
+        (
+            vec!["pyramid", &sample, &out("p.zarr"), "--axes", "y,t,x"],
+            "at most one time axis",
+        ),
+        (
+            vec![
+                "background",
+                &sample,
+                &out("b.zarr"),
+                "--fps",
+                "120",
+                "--split-time",
+                "0",
+            ],
+            "split_time must be a positive number",
+        ),
+    ] {
+        refused(&args, 2, &[says], &dir, &kept);
+    }
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
