@@ -3,7 +3,10 @@
 //! Chunks: (5, 32, 32), a typical small Zarr chunk, and (10, 512, 512), a large one. Pairs:
 //! uint16 to uint8 (anscombe-v1 and anscombe-transform), int16 to uint8, uint16 to uint16 and
 //! float32 to uint16.
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use anscombe_benches::poisson_movie;
 use anscombe_core::{Code, CodeType, Codec, CodecParams, Sample, TransformParams, V1Params};

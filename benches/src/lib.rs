@@ -1,5 +1,6 @@
 //! Shared pieces of the benchmarks: synthetic photon-limited data and side-by-side timing.
 
+pub mod entropy;
 pub mod ratio;
 pub mod sidebyside;
 
@@ -33,13 +34,8 @@ pub fn poisson_movie(
 /// A deterministic `uint8` image of tinybrain's `(x, y, z)` axes: smooth gradients with
 /// Poisson-like noise, C order.
 pub fn pyramid_image(shape: [usize; 3], seed: u64) -> ndarray::Array3<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 59) as usize
-    };
+    let mut rng = anscombe_testkit::Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut noise = move || (rng.next_u64() >> 59) as usize;
     ndarray::Array3::from_shape_fn(shape, |(x, y, z)| {
         ((x / 8 + y / 16 + z) % 200 + noise() * 3).min(255) as u8
     })
@@ -161,13 +157,8 @@ pub fn quarter_stream_bandwidth(data: &[u8]) -> f64 {
 /// order: darker walls at the top and bottom, a brighter channel with a gradient along x and
 /// fixed-pattern noise, flicker, pixel noise, and dark round cells moving along x.
 pub fn cytometry_movie(frames: usize, height: usize, width: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut random = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = anscombe_testkit::Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut random = move || rng.unit();
     let wall = (height / 8).max(2);
     let scene: Vec<f64> = (0..height * width)
         .map(|i| {

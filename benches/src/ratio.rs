@@ -21,12 +21,12 @@ use crate::poisson_movie;
 use crate::sidebyside::median_seconds;
 
 /// A movie of codes and the chunking the store helper would give it.
-struct CodeMovie {
-    name: String,
-    shape: [usize; 3],
-    codes: Vec<u8>,
+pub(crate) struct CodeMovie {
+    pub(crate) name: String,
+    pub(crate) shape: [usize; 3],
+    pub(crate) codes: Vec<u8>,
     /// The store helper's default chunk shape (frames whole).
-    chunk: [usize; 3],
+    pub(crate) chunk: [usize; 3],
 }
 
 /// One compressor's results on one movie.
@@ -73,7 +73,7 @@ fn chain_metadata(compressor: Compressor, widen: bool) -> Result<Vec<MetadataV3>
 }
 
 /// The codes of the bundled thunder mouse movie (gain 1.78, zero level 0, beta 0.5).
-fn mouse(repo: &Path) -> Result<CodeMovie> {
+pub(crate) fn mouse(repo: &Path) -> Result<CodeMovie> {
     let path = repo.join("data/thunder_mouse_2p/mouse_500x64x64_int16.tif");
     let mut source = anscombe_io::open_movie(&path)?;
     let shape: [usize; 3] = source
@@ -104,8 +104,13 @@ fn mouse(repo: &Path) -> Result<CodeMovie> {
 }
 
 /// The codes of the synthetic Poisson movie of the Zarr benchmark (gain 40, zero level 100).
-fn synthetic() -> Result<CodeMovie> {
-    let shape = [200, 512, 512];
+pub(crate) fn synthetic() -> Result<CodeMovie> {
+    synthetic_frames(200)
+}
+
+/// [`synthetic`] with `frames` frames.
+pub(crate) fn synthetic_frames(frames: usize) -> Result<CodeMovie> {
+    let shape = [frames, 512, 512];
     let levels = poisson_movie(shape[0], shape[1], shape[2], 40.0, 100.0, 20.0, 11);
     let samples: Vec<u16> = levels
         .iter()
@@ -115,13 +120,13 @@ fn synthetic() -> Result<CodeMovie> {
     let mut codes = vec![0u8; samples.len()];
     codec.encode(&samples, &mut codes)?;
     Ok(code_movie(
-        "synthetic Poisson (200, 512, 512) uint16",
+        &format!("synthetic Poisson ({frames}, 512, 512) uint16"),
         shape,
         codes,
     ))
 }
 
-fn code_movie(name: &str, shape: [usize; 3], codes: Vec<u8>) -> CodeMovie {
+pub(crate) fn code_movie(name: &str, shape: [usize; 3], codes: Vec<u8>) -> CodeMovie {
     let chunk = anscombe_store::default_chunk_shape(&shape.map(|n| n as u64), 2);
     CodeMovie {
         name: name.to_string(),
@@ -166,7 +171,7 @@ fn entropy_bounds(movie: &CodeMovie) -> (f64, f64) {
 
 /// The movie cut into chunks of `chunk` (edge chunks cut short rather than padded, for every
 /// codec alike), each with its shape.
-fn tiles(movie: &CodeMovie, chunk: [usize; 3]) -> Vec<(Vec<NonZeroU64>, Vec<u8>)> {
+pub(crate) fn tiles(movie: &CodeMovie, chunk: [usize; 3]) -> Vec<(Vec<NonZeroU64>, Vec<u8>)> {
     let [t, h, w] = movie.shape;
     let mut out = Vec::new();
     for t0 in (0..t).step_by(chunk[0]) {

@@ -1,44 +1,14 @@
-//! Mutations of valid inputs, and the small random generator that drives them.
+//! Mutations of valid inputs, drawn by the seeded generator the tests share (`anscombe_testkit::Rng`).
 
-/// xorshift64*: deterministic for a seed, and enough for choosing mutations.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed` (0 is replaced: xorshift has no zero state).
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed.max(1))
-    }
-
-    /// The next 64 random bits.
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    /// A random byte.
-    pub(crate) fn byte(&mut self) -> u8 {
-        self.next().to_le_bytes()[0]
-    }
-}
+pub(crate) use anscombe_testkit::Rng;
 
 /// A corpus entry with one to four random mutations.
 pub(crate) fn mutated(corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
     let mut input = corpus
-        .get(rng.below(corpus.len()))
+        .get(rng.index(corpus.len()))
         .cloned()
         .unwrap_or_default();
-    for _ in 0..=rng.below(4) {
+    for _ in 0..=rng.index(4) {
         mutate(&mut input, corpus, rng);
     }
     input
@@ -46,46 +16,46 @@ pub(crate) fn mutated(corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
 
 fn mutate(input: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
     let len = input.len();
-    match rng.below(7) {
+    match rng.index(7) {
         0 if len > 0 => {
-            let at = rng.below(len);
+            let at = rng.index(len);
             if let Some(byte) = input.get_mut(at) {
-                *byte ^= 1 << rng.below(8);
+                *byte ^= 1 << rng.index(8);
             }
         }
         1 if len > 0 => {
-            let at = rng.below(len);
+            let at = rng.index(len);
             if let Some(byte) = input.get_mut(at) {
                 *byte = rng.byte();
             }
         }
         2 => {
-            let at = rng.below(len + 1);
-            let count = 1 + rng.below(16);
+            let at = rng.index(len + 1);
+            let count = 1 + rng.index(16);
             let bytes: Vec<u8> = (0..count).map(|_| rng.byte()).collect();
             input.splice(at..at, bytes);
         }
         3 if len > 0 => {
-            let at = rng.below(len);
-            let end = (at + 1 + rng.below(16)).min(len);
+            let at = rng.index(len);
+            let end = (at + 1 + rng.index(16)).min(len);
             input.drain(at..end);
         }
-        4 => input.truncate(rng.below(len + 1)),
+        4 => input.truncate(rng.index(len + 1)),
         5 => {
             // Another entry's tail after this one's head.
             let other = corpus
-                .get(rng.below(corpus.len()))
+                .get(rng.index(corpus.len()))
                 .cloned()
                 .unwrap_or_default();
-            let head = rng.below(len + 1);
-            let tail = rng.below(other.len() + 1);
+            let head = rng.index(len + 1);
+            let tail = rng.index(other.len() + 1);
             input.truncate(head);
             input.extend(other.get(tail..).unwrap_or_default());
         }
         _ => {
             // An interesting value (0, 0xff, a length-like 0x7f) over a 4-byte field.
-            let value = [0u8, 0xff, 0x7f, 0x80][rng.below(4)];
-            let at = rng.below(len + 1);
+            let value = [0u8, 0xff, 0x7f, 0x80][rng.index(4)];
+            let at = rng.index(len + 1);
             for byte in input.iter_mut().skip(at).take(4) {
                 *byte = value;
             }

@@ -87,13 +87,17 @@ impl Harness for Entropy {
     fn corpus(&self) -> Vec<Vec<u8>> {
         let codes: Vec<u16> = samples().iter().map(|s| s / 16).collect();
         let narrow: Vec<u8> = codes.iter().map(|&c| c as u8).collect();
-        [
-            anscombe_entropy::encode(&codes, self.dims),
-            anscombe_entropy::encode(&narrow, self.dims),
-        ]
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect()
+        // Every format version, so the mutations reach each version's decoder.
+        anscombe_entropy::VERSIONS
+            .into_iter()
+            .flat_map(|version| {
+                [
+                    anscombe_entropy::encode_version(&codes, self.dims, version),
+                    anscombe_entropy::encode_version(&narrow, self.dims, version),
+                ]
+            })
+            .filter_map(Result::ok)
+            .collect()
     }
 
     fn run(&mut self, input: &[u8]) {

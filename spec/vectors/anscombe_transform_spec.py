@@ -11,7 +11,10 @@ import math
 
 import numpy as np
 
-CODE_TYPES = {"uint8": 255, "uint16": 65535, "uint32": 4294967295}
+CODE_TYPES = {"uint8": 255, "int8": 127, "uint16": 65535, "int16": 32767, "uint32": 4294967295,
+              "int32": 2147483647}
+# Section 5: the type chosen when none is given is the narrowest of these.
+CHOSEN_CODE_TYPES = ("uint8", "uint16", "uint32")
 INTEGER_TYPES = ("uint8", "int8", "uint16", "int16", "uint32", "int32")
 FLOAT_TYPES = ("float32", "float64")
 
@@ -57,7 +60,7 @@ class Codec:
             max_code = int(self.code(np.array([self.hi], dtype=np.float64))[0])
             # Section 5.
             if encoded_dtype is None:
-                fitting = [t for t, m in CODE_TYPES.items() if max_code <= m]
+                fitting = [t for t in CHOSEN_CODE_TYPES if max_code <= CODE_TYPES[t]]
                 if not fitting:
                     raise SpecError("config", "code_overflow", f"max code {max_code}")
                 encoded_dtype = fitting[0]
@@ -121,6 +124,8 @@ class Codec:
         c = codes.astype(np.int64)
         if (c > self.max_code).any():
             raise SpecError("decode", "code_beyond", f"code {int(c.max())} > {self.max_code}")
+        if (c < 0).any():  # section 6.3: signed code types can hold codes below 0
+            raise SpecError("decode", "code_beyond", f"code {int(c.min())} < 0")
         cf = c.astype(np.float64)
         real_mid = (self.level(cf - 0.5) + self.level(cf + 0.5)) / 2
         if not self.integer:

@@ -89,8 +89,31 @@ def transform_inputs():
          "uint16", np.array([0], dtype=np.uint16), "codec", ("config", "beta")),
         ("t_error_gain_zero", {"zero_level": 0.0, "conversion_gain": 0.0},
          "uint16", np.array([0], dtype=np.uint16), "codec", ("config", "gain")),
-        ("t_error_unknown_encoded_dtype", {"zero_level": 0.0, "conversion_gain": 4.0, "encoded_dtype": "int8"},
+        ("t_error_unknown_encoded_dtype", {"zero_level": 0.0, "conversion_gain": 4.0, "encoded_dtype": "int64"},
          "uint16", np.array([0], dtype=np.uint16), "codec", ("config", "encoded_dtype")),
+    ] + signed_code_inputs()
+
+
+def signed_code_inputs():
+    """Signed code types (int8, int16, int32): same codes as the unsigned ones, chosen only when
+    asked for, refused when too narrow, and negative codes are corrupt (sections 2, 5, 6.3)."""
+    ramp = np.arange(0, 65536, dtype=np.int64)
+    return [
+        # A uint16 ramp in an int32 array, int16 codes, int32 out.
+        ("t_i32_u16ramp_cg40_zl100_enc_i16", {"zero_level": 100.0, "conversion_gain": 40.0, "encoded_dtype": "int16"},
+         "int32", ramp.astype(np.int32), "codec", None),
+        ("t_u16_all_cg4_zl10_enc_i16", {"zero_level": 10.0, "conversion_gain": 4.0, "encoded_dtype": "int16"},
+         "uint16", all_values("uint16"), "codec", None),
+        ("t_i8_all_cg2_zlneg3_enc_i8", {"zero_level": -3.0, "conversion_gain": 2.0, "encoded_dtype": "int8"},
+         "int8", all_values("int8"), "codec", None),
+        ("t_f32_cg7p3_zl50p5_enc_i32", {"zero_level": 50.5, "conversion_gain": 7.3, "encoded_dtype": "int32"},
+         "float32", poisson((4, 16, 16), 7.3, 50.5, 16).astype(np.float32), "codec", None),
+        ("t_decode_every_i16_code_cg4_zl10", {"zero_level": 10.0, "conversion_gain": 4.0, "encoded_dtype": "int16"},
+         "uint16", np.arange(0, 519, dtype=np.int16), "decode_only", None),
+        ("t_error_negative_i16_code", {"zero_level": 100.0, "conversion_gain": 40.0, "encoded_dtype": "int16"},
+         "uint16", np.array([0, 168, -1], dtype=np.int16), "decode_only", ("decode", "code_beyond")),
+        ("t_error_encoded_dtype_i8_too_narrow", {"zero_level": 100.0, "conversion_gain": 40.0, "encoded_dtype": "int8"},
+         "uint16", np.array([0], dtype=np.uint16), "codec", ("config", "code_overflow")),
     ]
 
 
@@ -103,6 +126,12 @@ def v1_inputs():
         ("v1_i16_all_cg30_zl200", {"zero_level": 200, "conversion_gain": 30.0, "encoded_dtype": "uint8", "decoded_dtype": "int16"}, all_values("int16")),
         ("v1_u16_cg4_zl10_enc_u16", {"zero_level": 10, "conversion_gain": 4.0, "encoded_dtype": "uint16", "decoded_dtype": "uint16"},
          as_int(poisson((4, 16, 16), 4.0, 10.0, 23, rate_scale=200.0), "uint16")),
+        # The reference with signed codes: a uint16 ramp (clamped to 0..32767 by anscombe-v1),
+        # int16 codes, int32 out; and int8 codes where every code fits.
+        ("v1_u16_ramp_cg4_zl10_enc_i16_dec_i32", {"zero_level": 10, "conversion_gain": 4.0, "encoded_dtype": "int16", "decoded_dtype": "int32"},
+         np.arange(0, 65536, dtype=np.int64).astype(np.uint16)),
+        ("v1_i16_all_cg200_zl50_enc_i8", {"zero_level": 50, "conversion_gain": 200.0, "encoded_dtype": "int8", "decoded_dtype": "int16"},
+         all_values("int16")),
         ("v1_u16_cg50_zl86p3_dec_f32", {"zero_level": 86.3, "conversion_gain": 50.0, "encoded_dtype": "uint8", "decoded_dtype": "float32"},
          as_int(poisson((4, 16, 16), 50.0, 86.3, 24), "uint16")),
     ]
@@ -158,19 +187,49 @@ def v1_case(folder: Path, name, config, data):
                                       "decoded": save(folder, f"cases/{name}/decoded.npy", dec)}}
 
 
+def v1_signed_store(folder: Path):
+    """A Zarr V3 store written by zarr-python with the reference's anscombe-v1 codec: an int32
+    array holding a uint16 ramp, int16 codes, decoded to int32."""
+    import zarr
+    from zarr.codecs import ZstdCodec
+    from anscombe_transform import AnscombeTransformV3
+
+    name = "v3_i32_ramp_v1_enc_i16_dec_i32.zarr"
+    config = {"zero_level": 10, "conversion_gain": 4.0, "encoded_dtype": "int16", "decoded_dtype": "int32"}
+    x = np.arange(0, 65536, dtype=np.int32).reshape(4, 128, 128)
+    root = folder / "stores" / name
+    if root.exists():
+        shutil.rmtree(root)
+    codec = AnscombeTransformV3(**config)
+    arr = zarr.create_array(store=str(root), shape=x.shape, chunks=(1, 64, 64), dtype=x.dtype,
+                            filters=[codec], compressors=[ZstdCodec(level=3)], zarr_format=3, fill_value=0)
+    arr[...] = x
+    back = zarr.open_array(str(root), mode="r")[...]
+    codes = codec._encode(x)
+    return {"name": name, "zarr_format": 3, "codec_config": config, "store": f"stores/{name}",
+            "description": "zarr-python + anscombe-transform 1.0.0: int32 ramp 0..65535, anscombe-v1 with int16 codes",
+            "files": {"input": save(folder, f"stores/{name}.input.npy", x),
+                      "encoded": save(folder, f"stores/{name}.encoded.npy", codes),
+                      "decoded": save(folder, f"stores/{name}.decoded.npy", back)},
+            "missing_chunks": []}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent))
     folder = Path(ap.parse_args().out)
-    if (folder / "cases").exists():
-        shutil.rmtree(folder / "cases")
+    for sub in ("cases", "stores"):
+        if (folder / sub).exists():
+            shutil.rmtree(folder / sub)
     import importlib.metadata as md
     cases = [v1_case(folder, *c) for c in v1_inputs()] + [transform_case(folder, *c) for c in transform_inputs()]
+    stores = [v1_signed_store(folder)]
     manifest = {"fixture_set": "spec-vectors",
                 "generated_with": {"python": sys.version.split()[0], "numpy": np.__version__,
-                                   "anscombe-transform": md.version("anscombe-transform")},
+                                   "anscombe-transform": md.version("anscombe-transform"),
+                                   "zarr": md.version("zarr")},
                 "npy_note": "little-endian .npy (format 1.0); paths relative to this folder",
-                "cases": cases, "stores": [], "calibration": []}
+                "cases": cases, "stores": stores, "calibration": []}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(cases)} cases to {folder}")
 

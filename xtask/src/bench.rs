@@ -21,6 +21,8 @@ const SUITES: &[(&str, &[&str])] = &[
     ("detector", &["detectorcal==0.0.1"]),
     // All peers are zarrs codecs in the runner itself; the venv is only the runner's argument.
     ("ratio", &[]),
+    // The context coder's format versions against zstd 1 and 3, all in the runner itself.
+    ("entropy", &[]),
     // The `anscombe` Python package against the reference packages, both called from Python
     // (Dask and distributed from the package's test packages).
     ("python", crate::test::PYTHON_PACKAGE_TESTS),

@@ -170,15 +170,12 @@ fn generate(path: &Path, frames: u64) -> Result<()> {
         8 << 20,
         File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
     );
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut rng = anscombe_testkit::Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut frame = vec![0u8; FRAME_BYTES as usize];
     for t in 0..frames {
         for (i, pair) in frame.chunks_exact_mut(2).enumerate() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
             let signal = ((i as u64 + t) % 64) as u16;
-            let level = 100 + 2 * signal + (state % 8) as u16;
+            let level = 100 + 2 * signal + rng.below(8) as u16;
             pair.copy_from_slice(&level.to_le_bytes());
         }
         out.write_all(&frame)

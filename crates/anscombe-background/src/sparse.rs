@@ -101,6 +101,20 @@ impl SparseMedian {
         Ok(())
     }
 
+    /// Checks the parameters ([`SparseMedian::validate`]) and the time axis against a movie of
+    /// `frames` frames before any frame is read; returns every frame's time.
+    ///
+    /// # Errors
+    /// [`BackgroundError::Parameter`] for bad parameters or a `split_time` asking for more
+    /// background images than frames, [`BackgroundError::Time`] for a bad time axis.
+    pub fn check(&self, time: &TimeAxis, frames: usize) -> Result<Vec<f64>, BackgroundError> {
+        self.validate()?;
+        let times = time.times(frames)?;
+        let duration = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
+        check_image_count(duration, self.split_time, frames)?;
+        Ok(times)
+    }
+
     /// dcnum's pipeline identifier of these parameters.
     pub fn ppid(&self) -> String {
         format!(
@@ -127,12 +141,10 @@ impl SparseMedian {
         time: &TimeAxis,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SparseBackground<T>, BackgroundError> {
-        self.validate()?;
         let (frames, height, width) = movie_shape(source)?;
         let kernel_size = self.kernel_size.min(frames);
-        let times = time.times(frames)?;
+        let times = self.check(time, frames)?;
         let duration = times.last().copied().unwrap_or(0.0) - times.first().copied().unwrap_or(0.0);
-        check_image_count(duration, self.split_time, frames)?;
         let all_step_times = arange(duration, self.split_time);
         if all_step_times.is_empty() {
             return Err(BackgroundError::TooShort {

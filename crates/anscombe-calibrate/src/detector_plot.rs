@@ -42,13 +42,7 @@ impl Figure for CoefficientMap<'_> {
         let c = self.0;
         let error = |e: DrawingAreaErrorKind<B::ErrorType>| e.to_string();
         area.fill(&WHITE).map_err(error)?;
-        let good: Vec<f64> = c
-            .coefficients
-            .iter()
-            .zip(&c.bad)
-            .filter(|(_, b)| !**b)
-            .map(|(&v, _)| v)
-            .collect();
+        let good = c.good_coefficients();
         let centre = median(&good).unwrap_or(1.0);
         let spread = good
             .iter()

@@ -7,7 +7,8 @@
 //!   (= poisson-numcodecs' `SequentialCalibratePhotons`).
 //! - [`raster`]: a gain and zero level per group of pixels, from per-pixel moments
 //!   (poisson-numcodecs' `RasterCalibratePhotons`); [`photons`] converts levels to photons
-//!   with one calibration or per-pixel maps.
+//!   with one calibration or per-pixel maps; [`saved`] reads and writes a calibration's file
+//!   and a raster calibration's maps.
 //! - [`synthetic`]: movies with known gain and zero level, for tests and benchmarks.
 
 pub mod dark_flat;
@@ -23,6 +24,7 @@ pub mod raster;
 #[cfg(feature = "plot")]
 pub mod raster_plot;
 pub mod reference;
+pub mod saved;
 pub mod source;
 pub mod synthetic;
 
@@ -35,4 +37,4 @@ pub use error::CalibrationError;
 pub use photon_transfer::{PairScreen, PixelAccumulator, PtcOptions, Screening, calibrate_movie};
 pub use reference::{ReferenceEstimator, ReferenceResult, ReferenceStatistics};
 pub use result::{Calibration, Method, PtcPoint, Warning};
-pub use source::{SourceError, calibrate_source};
+pub use source::{SourceError, calibrate_source, reference_source};

@@ -6,6 +6,7 @@ use anscombe_io::{Element, FrameSource, MovieError, Samples, stream_frames};
 
 use crate::error::CalibrationError;
 use crate::photon_transfer::{PairScreen, PixelAccumulator, PtcOptions};
+use crate::reference::{ReferenceEstimator, ReferenceResult};
 use crate::result::Calibration;
 
 /// Frames per batch read from the file.
@@ -35,6 +36,30 @@ pub fn calibrate_source(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Calibration, SourceError> {
     with_sample_type(source, PhotonTransfer { options, progress })
+}
+
+/// Runs the reference estimator ([`ReferenceEstimator`], the Python package's
+/// `compute_conversion_gain`) over a movie source, frame by frame as float64 levels, with
+/// count weights `counts^gamma`; `progress(frames_done, frames_total)` after each batch.
+///
+/// # Errors
+/// [`SourceError::Movie`] when the movie cannot be read; [`SourceError::Calibration`] for
+/// levels the reference does not tabulate, too few frames, or a `gamma` out of range.
+pub fn reference_source(
+    source: &mut dyn FrameSource,
+    gamma: f64,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ReferenceResult, SourceError> {
+    let (frames, frame) = (source.frames(), source.frame_len().max(1));
+    let mut estimator = ReferenceEstimator::new();
+    stream_frames(source, BATCH, |first, samples| {
+        for values in samples.to_f64().chunks(frame) {
+            estimator.push_frame(values)?;
+        }
+        progress(first + samples.len() / frame, frames);
+        Ok::<(), SourceError>(())
+    })?;
+    Ok(estimator.finish(gamma)?)
 }
 
 /// Work on a movie's samples in their own type (an integer type's limits matter: they are
@@ -139,5 +164,43 @@ impl TypedRun for PhotonTransfer<'_> {
             Ok(())
         })?;
         Ok(accumulator.finish(options)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::SyntheticSpec;
+    use anscombe_io::InMemory;
+
+    #[test]
+    fn the_reference_streamed_from_a_source_is_the_estimator_fed_by_hand() {
+        let spec = SyntheticSpec {
+            frames: 40,
+            ..SyntheticSpec::new(4.0, 100.0, 20.0, 3)
+        };
+        let movie: Vec<u16> = spec.generate();
+        let frame = spec.height * spec.width;
+        let mut by_hand = ReferenceEstimator::new();
+        for f in movie.chunks(frame) {
+            by_hand.push_frame(f).expect("frame");
+        }
+        let expected = by_hand.finish(0.2).expect("fit");
+        let mut source = InMemory::new(
+            vec![spec.frames, spec.height, spec.width],
+            Samples::U16(movie),
+        );
+        let mut last = (0, 0);
+        let streamed = reference_source(&mut source, 0.2, &mut |done, total| {
+            last = (done, total);
+        })
+        .expect("fit");
+        assert_eq!(streamed, expected);
+        assert_eq!(last, (40, 40), "more than one batch, all frames reported");
+        let refused = reference_source(&mut source, f64::NAN, &mut |_, _| {});
+        assert!(matches!(
+            refused,
+            Err(SourceError::Calibration(CalibrationError::Gamma(_)))
+        ));
     }
 }

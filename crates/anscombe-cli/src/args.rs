@@ -12,11 +12,10 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 /// astronomy) with the Anscombe codec.
 ///
 /// Shot noise makes most of a camera's bits record noise. The Anscombe codec re-quantises each
-/// sample to a step of beta (0.5 by default) times its own shot noise, so movies typically compress
-/// 3 to 4 times better than raw, with an error of at most about a quarter of the noise. It needs
-/// two numbers per
-/// camera, the conversion gain (levels per photon) and the zero level, which `calibrate`
-/// measures from the movie itself.
+/// sample to a step of beta (0.5 by default) times its own shot noise, so movies compress several
+/// times better than raw (`anscombe demo` shows how much on a bundled movie), with an error of at
+/// most about a quarter of the noise. It needs two numbers per camera, the conversion gain
+/// (levels per photon) and the zero level, which `calibrate` measures from the movie itself.
 ///
 /// Start with `anscombe demo`, which runs the whole job on a bundled two-photon movie.
 #[derive(Debug, Parser)]
@@ -26,9 +25,10 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 error (unreadable input, invalid settings, a \
-write that failed); 2 wrong usage; 3 a check failed (verify found errors beyond the bound, or \
-calibrate could not measure a gain from the data).";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 failure (an unreadable or unsupported input, \
+an output that exists without --force, a write that failed); 2 wrong usage (an unknown option, \
+or an argument outside its accepted range, found before any work); 3 a check failed (verify \
+found errors beyond the bound, or calibrate could not measure a gain from the data).";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -291,6 +291,13 @@ pub(crate) struct CompressorArgs {
     pub(crate) level: Option<i32>,
 }
 
+/// Parses a code type by its numpy name, listing the names in `--help`.
+fn code_type_parser() -> impl clap::builder::TypedValueParser<Value = anscombe_core::CodeType> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(anscombe_core::CodeType::ALL.map(|c| c.name()))
+        .try_map(|name| anscombe_core::CodeType::from_name(&name).ok_or("not a code type"))
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct EncodeArgs {
     #[command(flatten)]
@@ -307,6 +314,12 @@ pub(crate) struct EncodeArgs {
     /// Chunk shape, frames first: `8,512,512` (default: whole frames, about 2 MB a chunk).
     #[arg(long, value_delimiter = ',')]
     pub(crate) chunks: Option<Vec<u64>>,
+    /// Type of the stored codes: any integer type of at most 32 bits, signed or not (poisson:
+    /// unsigned only). Default: the narrowest unsigned type that holds every code of the
+    /// input's type (anscombe-v1, poisson: uint8, else uint16). Refused, naming the type that
+    /// fits, when too narrow.
+    #[arg(long, value_parser = code_type_parser())]
+    pub(crate) encoded_dtype: Option<anscombe_core::CodeType>,
     /// Replace an existing store.
     #[arg(long)]
     pub(crate) force: bool,
@@ -404,7 +417,10 @@ pub(crate) enum PoolingName {
 
 /// `pyramid`: an OME-Zarr multiscale image of a movie or volume.
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)] // Command-line switches.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "command-line switches, each its own flag"
+)]
 pub(crate) struct PyramidArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
@@ -416,7 +432,8 @@ pub(crate) struct PyramidArgs {
     /// Pooling factor per axis, e.g. `1,2,2` (default: 2 along space axes, 1 along t and c).
     #[arg(long, value_delimiter = ',')]
     pub(crate) factors: Option<Vec<usize>>,
-    /// Downsampled levels (default: until the space axes are at most 256 samples).
+    /// Downsampled levels (default: enough to bring every pooled space axis to 256 samples or
+    /// fewer, and at least one while the image can still shrink).
     #[arg(long)]
     pub(crate) levels: Option<usize>,
     /// Axis names, time first, then channel, then space: `t,y,x`, `z,y,x`, `t,c,z,y,x`
@@ -458,7 +475,10 @@ pub(crate) enum BackgroundName {
 
 /// `background`: the background of a movie with a static scene and moving objects.
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)] // Command-line switches.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "command-line switches, each its own flag"
+)]
 pub(crate) struct BackgroundArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,

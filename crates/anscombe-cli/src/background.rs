@@ -1,13 +1,13 @@
 //! `anscombe background`: dcnum's sparse and rolling median backgrounds, written as a small
 //! Zarr group beside the movie, and optionally the corrected movie.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anscombe_background::{RollingMedian, SparseMedian, TimeAxis};
 use anscombe_io::npy::NpyArray;
 use anscombe_store::background::{
-    BackgroundMethod, BackgroundSummary, compute_background, write_corrected,
+    BackgroundMethod, BackgroundSummary, beside, compute_background, write_corrected,
 };
 use anscombe_store::stored_bytes;
 use anyhow::{Context, Result};
@@ -70,9 +70,6 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
         check_output(corrected, args.force)?;
     }
     let mut source = open_input(&args.input)?;
-    if args.method == BackgroundName::SparseMedian && args.times.is_none() {
-        crate::validate::background_times(args.fps, args.split_time, source.frames())?;
-    }
     let method = match args.method {
         BackgroundName::SparseMedian => {
             let (time, time_note) = time_axis(args)?;
@@ -93,6 +90,7 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
             ..RollingMedian::default()
         }),
     };
+    crate::validate::background(&method, source.frames())?;
     let name = args.input.input.file_name().map(|n| n.to_string_lossy());
     let bar = progress(source.frames() as u64, "background");
     let summary = compute_background(
@@ -121,14 +119,6 @@ fn background(args: &BackgroundArgs) -> Result<BackgroundReport, Failure> {
         output,
         corrected: args.corrected.clone(),
     })
-}
-
-/// `<input>.background.zarr` beside the input.
-fn beside(input: &Path) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map_or_else(|| "movie".into(), |s| s.to_string_lossy().into_owned());
-    input.with_file_name(format!("{stem}.background.zarr"))
 }
 
 /// The frame times from the options; with neither, dcnum's guess (and a warning).

@@ -2,14 +2,14 @@
 
 use anscombe_calibrate::dark_flat::{calibrate_darks_flats, dark_source, flat_source};
 use anscombe_calibrate::{
-    Calibration, PtcOptions, ReferenceEstimator, SourceError, calibrate_source,
+    Calibration, PtcOptions, SourceError, calibrate_source, reference_source,
 };
-use anscombe_io::{FrameSource, MovieError, stream_frames};
+use anscombe_io::FrameSource;
 use anyhow::{Context, Result};
 
 use crate::Failure;
 use crate::args::{CalibrateArgs, InputArgs, Method};
-use crate::io::{check_output, open_input, progress, write_json};
+use crate::io::{advance, check_output, open_input, progress, write_json};
 
 /// Runs the command; prints the result; `Failure::Check` when the data allow no calibration.
 pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
@@ -80,6 +80,11 @@ pub(crate) fn measure(
     saturation: Option<f64>,
 ) -> Result<Calibration, Failure> {
     let frames = source.frames() as u64;
+    // Data that allow no calibration fail the check (exit 3); unreadable input is an error.
+    let refused = |e: SourceError| match e {
+        SourceError::Calibration(refusal) => Failure::Check(format!("no calibration: {refusal}")),
+        other => Failure::Error(other.into()),
+    };
     match method {
         Method::PhotonTransfer => {
             let bar = progress(2 * frames, "calibrating");
@@ -91,35 +96,13 @@ pub(crate) fn measure(
                 bar.set_position(done as u64);
             });
             bar.finish_and_clear();
-            result.map_err(|e| match e {
-                SourceError::Calibration(refusal) => {
-                    Failure::Check(format!("no calibration: {refusal}"))
-                }
-                SourceError::Movie(e) => Failure::Error(e.into()),
-                other => Failure::Error(other.into()),
-            })
+            result.map_err(refused)
         }
         Method::Reference => {
             let bar = progress(frames, "calibrating");
-            let frame = source.frame_len();
-            let mut estimator = ReferenceEstimator::new();
-            stream_frames(source, 16, |first, samples| {
-                for values in samples.to_f64().chunks(frame) {
-                    estimator
-                        .push_frame(values)
-                        .map_err(|e| MovieError::Unsupported {
-                            path: "movie".into(),
-                            message: e.to_string(),
-                        })?;
-                }
-                bar.set_position((first + samples.len() / frame.max(1)) as u64);
-                Ok::<(), MovieError>(())
-            })?;
+            let result = reference_source(source, gamma, &mut advance(&bar));
             bar.finish_and_clear();
-            let result = estimator
-                .finish(gamma)
-                .map_err(|e| Failure::Check(format!("no calibration: {e}")))?;
-            Ok(result.to_calibration())
+            Ok(result.map_err(refused)?.to_calibration())
         }
         Method::Raster => Err(Failure::Error(anyhow::anyhow!(
             "the raster calibration gives a gain per pixel group, not one calibration"

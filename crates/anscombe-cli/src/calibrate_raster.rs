@@ -1,5 +1,5 @@
 //! `anscombe calibrate --method raster`: a gain and zero level per group of pixels, with the
-//! maps and the figure; and what the other commands need to know of such a calibration.
+//! maps and the figure; and the advice for a saved calibration the other commands cannot use.
 #![allow(
     clippy::doc_markdown,
     reason = "the argument comments are --help texts, where backticks would print"
@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anscombe_calibrate::raster::{
     MAX_GROUPS, RasterCalibration, RasterOptions, moments_of_source, raster_calibrate,
 };
+use anscombe_calibrate::saved::{self, MapKind, SavedError};
 use anscombe_calibrate::{CalibrationError, SourceError};
-use anscombe_io::{MovieWriter, Samples};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 
@@ -78,15 +78,15 @@ impl RasterArgs {
         .collect()
     }
 
-    /// The maps asked for: (JSON key, path).
-    fn maps(&self) -> Vec<(&'static str, &PathBuf)> {
+    /// The maps asked for.
+    fn maps(&self) -> Vec<(MapKind, &Path)> {
         [
-            ("gain", &self.gain_map),
-            ("zero_level", &self.zero_level_map),
-            ("group", &self.group_map),
+            (MapKind::Gain, &self.gain_map),
+            (MapKind::ZeroLevel, &self.zero_level_map),
+            (MapKind::Group, &self.group_map),
         ]
         .into_iter()
-        .filter_map(|(key, path)| path.as_ref().map(|p| (key, p)))
+        .filter_map(|(kind, path)| path.as_deref().map(|p| (kind, p)))
         .collect()
     }
 }
@@ -108,7 +108,8 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         .output
         .iter()
         .chain(&args.plot)
-        .chain(maps.iter().map(|(_, p)| *p))
+        .map(PathBuf::as_path)
+        .chain(maps.iter().map(|&(_, p)| p))
     {
         check_output(output, args.force)?;
     }
@@ -139,13 +140,9 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
         }
         e => refused(e),
     })?;
-    for (key, path) in &maps {
-        let samples = match *key {
-            "gain" => Samples::F64(calibration.gain_map()),
-            "zero_level" => Samples::F64(calibration.zero_level_map()),
-            _ => Samples::I16(calibration.group_map()),
-        };
-        write_map(path, &frame_shape, &samples)?;
+    for &(kind, path) in &maps {
+        saved::write_map(&calibration, kind, &frame_shape, path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(plot) = &args.plot {
         let width = frame_shape.last().copied().unwrap_or(1);
@@ -155,11 +152,11 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     }
     let mut json = serde_json::to_value(&calibration).context("calibration as JSON")?;
     if let Some(output) = &args.output {
-        let mut saved = json.clone();
-        saved["maps"] = maps_json(&maps, output.parent());
-        write_json(output, &saved)?;
+        let mut record = json.clone();
+        record["maps"] = saved::map_paths(&maps, output.parent()).into();
+        write_json(output, &record)?;
     }
-    json["maps"] = maps_json(&maps, None);
+    json["maps"] = saved::map_paths(&maps, None).into();
     if args.json {
         crate::io::print_json(&json)?;
     } else {
@@ -169,158 +166,37 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
 }
 
 /// The human report: the calibration and where its maps went.
-fn report(calibration: &RasterCalibration, maps: &[(&str, &PathBuf)]) -> String {
+fn report(calibration: &RasterCalibration, maps: &[(MapKind, &Path)]) -> String {
     let mut lines = vec![calibration.to_string()];
-    for (key, path) in maps {
-        let name = format!("{} map", key.replace('_', " "));
+    for (kind, path) in maps {
+        let name = format!("{} map", kind.key().replace('_', " "));
         lines.push(format!("{name:<17}{}\n", path.display()));
     }
     lines.concat()
 }
 
-/// The maps' paths as JSON; relative to `base` (the calibration file's folder) when they lie
-/// inside it, so the file and its maps can move together.
-fn maps_json(maps: &[(&str, &PathBuf)], base: Option<&Path>) -> serde_json::Value {
-    let base = base
-        .map(|b| {
-            if b.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                b
-            }
-        })
-        .and_then(|b| b.canonicalize().ok());
-    let entries = maps.iter().map(|(key, path)| {
-        let absolute = path.canonicalize().unwrap_or_else(|_| (*path).clone());
-        let shown = base
-            .as_ref()
-            .and_then(|b| absolute.strip_prefix(b).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| {
-                if base.is_some() {
-                    absolute.clone()
-                } else {
-                    (*path).clone()
-                }
-            });
-        (
-            (*key).to_string(),
-            serde_json::Value::String(shown.display().to_string()),
-        )
-    });
-    serde_json::Value::Object(entries.collect())
-}
-
-/// Writes one map as a single image of the frame's shape: an NPY array of that shape, or one
-/// TIFF page (the writer makes a page of a frame's last two axes, so a movie of one frame).
-fn write_map(path: &Path, frame_shape: &[usize], samples: &Samples) -> Result<()> {
-    let tiff = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
-    let shape = if tiff {
-        [&[1], frame_shape].concat()
-    } else {
-        frame_shape.to_vec()
-    };
-    let write = || {
-        let mut writer = MovieWriter::create(path, &shape, samples.element())?;
-        writer.write(samples)?;
-        writer.finish()
-    };
-    write().with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-/// What a saved calibration holds, for the commands that read one.
-pub(crate) enum Saved {
-    /// One gain and zero level.
-    Single { gain: f64, zero_level: f64 },
-    /// A raster calibration's per-pixel maps (paths resolved against the file's folder).
-    Maps { gain: PathBuf, zero_level: PathBuf },
-}
-
-/// The largest calibration file read: a saved calibration is a few kilobytes (a raster
-/// calibration's maps are separate files).
-const CALIBRATION_LIMIT: u64 = 16 << 20;
-
-/// Reads a calibration saved by `calibrate --output`. A raster calibration with several
-/// groups yields its maps (`Saved::Maps`) when `maps` is true, and is refused otherwise, with
-/// the reason: one codec configuration cannot hold per-pixel gains.
-pub(crate) fn read_saved(path: &Path, maps: bool) -> Result<Saved> {
-    let text = anscombe_io::read_small_text(path, CALIBRATION_LIMIT)
-        .with_context(|| format!("cannot read the calibration {}", path.display()))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-    let raster = json["method"] == "raster";
-    if raster && maps {
-        let folder = path.parent().unwrap_or(Path::new(""));
-        let map = |key: &str| json["maps"][key].as_str().map(|p| folder.join(p));
-        if let (Some(gain), Some(zero_level)) = (map("gain"), map("zero_level")) {
-            return Ok(Saved::Maps { gain, zero_level });
+/// A saved calibration's error, with the advice the library leaves to the program: the
+/// commands and flags that answer it.
+pub(crate) fn saved_failure(error: SavedError) -> anyhow::Error {
+    match &error {
+        SavedError::SeveralGroups { .. } => anyhow!(
+            "{error}. Convert the movie to photons with `anscombe photons` (then encode with \
+             --gain 1 --zero-level 0), or split the movie by group (--group-map) and encode each \
+             part with its own calibration"
+        ),
+        SavedError::MapsMissing { .. } => anyhow!(
+            "{error}; calibrate again with --gain-map and --zero-level-map, or pass them with \
+             --gain-map and --zero-level-map"
+        ),
+        SavedError::MissingNumber { .. } => {
+            anyhow!("{error} (a file from `anscombe calibrate --output`?)")
         }
+        _ => error.into(),
     }
-    let groups = json["groups"].as_array().map_or(0, Vec::len);
-    if raster && groups != 1 {
-        let gains: Vec<String> = json["groups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|g| format!("{:.4}", g["conversion_gain"].as_f64().unwrap_or(f64::NAN)))
-            .collect();
-        if maps {
-            bail!(
-                "{}: a raster calibration with {groups} pixel groups, saved without its gain and \
-                 zero-level maps; calibrate again with --gain-map and --zero-level-map, or pass \
-                 them with --gain-map and --zero-level-map",
-                path.display()
-            );
-        }
-        bail!(
-            "{}: a raster calibration with {groups} pixel groups (gains {}): per-pixel gains \
-             cannot be expressed by one codec configuration. Convert the movie to photons with \
-             `anscombe photons` (then encode with --gain 1 --zero-level 0), or split the movie by \
-             group (--group-map) and encode each part with its own calibration",
-            path.display(),
-            gains.join(", ")
-        );
-    }
-    let number = |key: &str| {
-        json[key].as_f64().ok_or_else(|| {
-            anyhow!(
-                "{}: no number {key} (a file from `anscombe calibrate --output`?)",
-                path.display()
-            )
-        })
-    };
-    Ok(Saved::Single {
-        gain: number("conversion_gain")?,
-        zero_level: number("zero_level")?,
-    })
 }
 
 /// The one gain and zero level of a saved calibration, for the codecs; refuses a raster
 /// calibration with several groups, saying why.
 pub(crate) fn read_single(path: &Path) -> Result<(f64, f64)> {
-    match read_saved(path, false)? {
-        Saved::Single { gain, zero_level } => Ok((gain, zero_level)),
-        Saved::Maps { .. } => bail!("{}: per-pixel maps, not one calibration", path.display()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn map_paths_are_relative_to_the_calibration_folder_when_inside_it() {
-        let dir = std::env::temp_dir().join(format!("anscombe-maps-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("maps")).expect("dir");
-        let gain = dir.join("maps/gain.npy");
-        std::fs::write(&gain, b"x").expect("file");
-        let json = maps_json(&[("gain", &gain)], Some(&dir));
-        assert_eq!(json["gain"], "maps/gain.npy");
-        let elsewhere = maps_json(&[("gain", &gain)], Some(&dir.join("maps/..").join("maps")));
-        assert_eq!(elsewhere["gain"], "gain.npy");
-        std::fs::remove_dir_all(&dir).expect("cleanup");
-    }
+    saved::read_single(path).map_err(saved_failure)
 }

@@ -4,6 +4,7 @@ use anscombe_io::{FrameRange, FrameSource, MovieWriter, stream_frames};
 use anscombe_store::{ZarrMovie, batch_frames};
 use anyhow::{Context, Result, bail};
 
+use crate::Failure;
 use crate::args::DecodeArgs;
 use crate::io::{check_output, progress};
 
@@ -31,12 +32,16 @@ pub(crate) fn frame_range(text: Option<&str>, frames: usize) -> Result<std::ops:
     Ok(first..end)
 }
 
-/// Runs the command.
-pub(crate) fn run(args: &DecodeArgs) -> Result<()> {
+/// Runs the command; a `--frames` the store does not have is a usage error (exit 2).
+pub(crate) fn run(args: &DecodeArgs) -> Result<(), Failure> {
     check_output(&args.output, args.force)?;
     let mut store = ZarrMovie::open(&args.store)
         .with_context(|| format!("cannot read {}", args.store.display()))?;
-    let range = frame_range(args.frames.as_deref(), store.frames())?;
+    // Decoding reproduces the writer's defects bit for bit; say what they cost, once.
+    for quirk in store.poisson_quirks() {
+        eprintln!("poisson: {quirk}");
+    }
+    let range = frame_range(args.frames.as_deref(), store.frames()).map_err(Failure::Usage)?;
     let mut part = FrameRange::new(&mut store, range.clone())?;
     let mut writer = MovieWriter::create(&args.output, part.shape(), part.element())?;
     let bar = progress(range.len() as u64, "decoding");

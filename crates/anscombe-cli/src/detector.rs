@@ -1,12 +1,12 @@
 //! `anscombe detector fit` and `anscombe detector correct`.
 
-use std::path::Path;
 use std::time::Instant;
 
-use anscombe_calibrate::detector::{Correction, DetectorCalibration, Gaussian, ResponseFit};
+use anscombe_calibrate::detector::{FitSummary, Gaussian, ResponseFit};
 use anscombe_io::Element;
-use anscombe_store::detector::{correct_stack, read_coefficients, read_image, write_calibration};
-use anyhow::anyhow;
+use anscombe_store::detector::{
+    CorrectionFiles, correct_stack, read_correction, read_image, write_calibration,
+};
 use serde::Serialize;
 
 use crate::Failure;
@@ -16,17 +16,8 @@ use crate::io::{advance, check_output, open_input, progress};
 /// What `detector fit` reports.
 #[derive(Debug, Serialize)]
 pub(crate) struct FitReport {
-    pub(crate) frames: usize,
-    pub(crate) height: usize,
-    pub(crate) width: usize,
-    pub(crate) sigma: f64,
-    pub(crate) cutoff: f64,
-    pub(crate) median_coefficient: f64,
-    /// Coefficient spread: half the 2.5-97.5 % range, relative to the median.
-    pub(crate) relative_spread: f64,
-    pub(crate) median_r_squared: f64,
-    pub(crate) bad_pixels: usize,
-    pub(crate) unfitted_pixels: usize,
+    #[serde(flatten)]
+    pub(crate) summary: FitSummary,
     pub(crate) output: String,
 }
 
@@ -86,62 +77,30 @@ fn fit(args: &DetectorFitArgs) -> Result<(), Failure> {
         anscombe_calibrate::detector_plot::plot_coefficient_map(&calibration, plot)
             .map_err(anyhow::Error::from)?;
     }
-    let report = fit_report(&calibration, &args.output);
+    let report = FitReport {
+        summary: calibration.summary(),
+        output: args.output.display().to_string(),
+    };
     if args.json {
         crate::io::print_json(&report)?;
     } else {
+        let summary = &report.summary;
         println!(
             "fitted {} x {} pixels on {} frames in {:.1} s: median coefficient {:.5}, spread ±{:.2} %, \
              median R² {:.5}; {} bad pixels ({} without usable samples)\nwrote {}",
-            report.height,
-            report.width,
-            report.frames,
+            summary.height,
+            summary.width,
+            summary.frames,
             started.elapsed().as_secs_f64(),
-            report.median_coefficient,
-            report.relative_spread * 100.0,
-            report.median_r_squared,
-            report.bad_pixels,
-            report.unfitted_pixels,
+            summary.median_coefficient,
+            summary.relative_spread * 100.0,
+            summary.median_r_squared,
+            summary.bad_pixels,
+            summary.unfitted_pixels,
             report.output
         );
     }
     Ok(())
-}
-
-fn fit_report(c: &DetectorCalibration, output: &Path) -> FitReport {
-    let mut good: Vec<f64> = c
-        .coefficients
-        .iter()
-        .zip(&c.bad)
-        .filter(|(_, b)| !**b)
-        .map(|(&v, _)| v)
-        .collect();
-    good.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        good.get(((good.len().saturating_sub(1)) as f64 * q) as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    let median = at(0.5);
-    let mut r2 = c.r_squared.clone();
-    r2.sort_by(f64::total_cmp);
-    FitReport {
-        frames: c.frames,
-        height: c.height,
-        width: c.width,
-        sigma: c.fit.sigma,
-        cutoff: c.fit.cutoff,
-        median_coefficient: median,
-        relative_spread: if median == 0.0 {
-            0.0
-        } else {
-            (at(0.975) - at(0.025)) / 2.0 / median
-        },
-        median_r_squared: r2.get(r2.len() / 2).copied().unwrap_or(0.0),
-        bad_pixels: c.bad_pixels(),
-        unfitted_pixels: c.points.iter().filter(|&&n| n < 2).count(),
-        output: output.display().to_string(),
-    }
 }
 
 fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
@@ -154,33 +113,13 @@ fn correct(args: &DetectorCorrectArgs) -> Result<(), Failure> {
         check_output(plot, args.force)?;
     }
     let mut source = open_input(&args.input)?;
-    let [frames, height, width] = *source.shape() else {
-        return Err(anyhow!(
-            "a stack to correct is (frames, height, width), got shape {:?}",
-            source.shape()
-        )
-        .into());
+    let files = CorrectionFiles {
+        calibration: &args.calibration,
+        dark: args.dark.as_deref(),
+        flat: args.flat.as_deref(),
     };
-    let coefficients = read_coefficients(&args.calibration)?;
-    if coefficients.len() != height * width {
-        return Err(anyhow!(
-            "the calibration has {} pixels, the images {height} x {width}",
-            coefficients.len()
-        )
-        .into());
-    }
-    let dark = args.dark.as_deref().map(read_image).transpose()?;
-    let flat = args.flat.as_deref().map(read_image).transpose()?;
-    let correction = Correction::new(
-        height,
-        width,
-        coefficients,
-        dark,
-        flat.as_ref(),
-        &smoothing,
-        args.residual_sigma,
-    )
-    .map_err(anyhow::Error::from)?;
+    let correction = read_correction(source.shape(), &files, &smoothing, args.residual_sigma)?;
+    let frames = source.frames();
     let element = match args.output_type {
         FloatName::Float32 => Element::F32,
         FloatName::Float64 => Element::F64,

@@ -44,6 +44,8 @@ pub(crate) struct CodecParamsReport {
     pub(crate) zero_level: f64,
     pub(crate) beta: f64,
     pub(crate) encoded_dtype: String,
+    /// Why this code type: `"given"` (--encoded-dtype) or how it was chosen.
+    pub(crate) encoded_dtype_choice: String,
     /// Where the gain and zero level came from.
     pub(crate) source: String,
 }
@@ -69,8 +71,14 @@ pub(crate) fn print_report(report: &EncodeReport, output: &Path, seconds: f64) {
         report.chunks
     );
     println!(
-        "codec {} gain {:.4} zero level {:.2} beta {} ({} codes; gain and zero level {})",
-        c.name, c.conversion_gain, c.zero_level, c.beta, c.encoded_dtype, c.source
+        "codec {} gain {:.4} zero level {:.2} beta {} ({} codes, {}; gain and zero level {})",
+        c.name,
+        c.conversion_gain,
+        c.zero_level,
+        c.beta,
+        c.encoded_dtype,
+        c.encoded_dtype_choice,
+        c.source
     );
     println!(
         "size {} -> {} bytes, ratio {:.3}x",
@@ -134,6 +142,7 @@ fn write_guarded(
 /// Encodes; returns the report and the seconds the write took.
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> {
     crate::validate::codec(&args.codec)?;
+    crate::validate::compression(&args.compression)?;
     let mut source = open_input(&args.input)?;
     crate::validate::chunks(args.chunks.as_deref(), source.shape())?;
     check_output(&args.output, args.force)?;
@@ -145,12 +154,20 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     })?;
     let (gain, zero_level, origin) = gain_and_zero(&args.codec, source.as_mut())?;
     let identity = args.codec.codec.anscombe();
+    let requested = args.encoded_dtype;
     let poisson = identity
         .is_none()
-        .then(|| poisson_params(args.codec.beta, data_type, gain, zero_level))
+        .then(|| poisson_params(args.codec.beta, data_type, gain, zero_level, requested))
         .transpose()?;
     let params = match identity {
-        Some(identity) => codec_params(identity, args.codec.beta, data_type, gain, zero_level)?,
+        Some(identity) => codec_params(
+            identity,
+            args.codec.beta,
+            data_type,
+            gain,
+            zero_level,
+            requested,
+        )?,
         // The error report measures against anscombe-transform's bound at the same gain, zero
         // level and beta (poisson-numcodecs has no bound of its own).
         None => TransformParams {
@@ -190,6 +207,7 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
     let mut store = ZarrMovie::open(&path)?;
     let sample_error = compare_frames(source.as_mut(), &mut store, &rule, sample_frames(frames))
         .map_err(anyhow::Error::from)?;
+    let code_type = poisson.map_or(rule.code_type(), |p| p.encoded_dtype);
     let report = EncodeReport {
         codec: CodecParamsReport {
             name: match &poisson {
@@ -199,10 +217,8 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
             conversion_gain: gain,
             zero_level,
             beta: poisson.map_or(params.beta(), |p| p.beta),
-            encoded_dtype: poisson
-                .map_or(rule.code_type(), |p| p.encoded_dtype)
-                .name()
-                .into(),
+            encoded_dtype: code_type.name().into(),
+            encoded_dtype_choice: code_type_choice(requested, code_type, &rule, poisson.is_some()),
             source: origin,
         },
         shape: shape.iter().map(|&n| n as usize).collect(),
@@ -214,6 +230,25 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(EncodeReport, f64), Failure> 
         sample_error,
     };
     Ok((report, seconds))
+}
+
+/// Why the codes have `code_type`, for the report: given, or chosen as the narrowest.
+fn code_type_choice(
+    requested: Option<CodeType>,
+    code_type: CodeType,
+    rule: &CodeRule,
+    poisson: bool,
+) -> String {
+    match requested {
+        Some(given) if given == code_type => "given".into(),
+        Some(given) => format!("{given} given, widened for pcodec (no 8-bit integers)"),
+        None if poisson => "chosen: uint8 unless the reference would lose data with it".into(),
+        None if rule.data_type().is_float() => "chosen: the default for float samples".into(),
+        None => format!(
+            "chosen: the narrowest that holds code {} of the input's highest level",
+            rule.max_code()
+        ),
+    }
 }
 
 /// Up to 16 frames spread over the movie, for the error report.
@@ -247,26 +282,38 @@ pub(crate) fn gain_and_zero<C: ValueEnum + Default + Copy + Send + Sync + 'stati
 }
 
 /// poisson-numcodecs' parameters for samples of `data_type` (`photon_sensitivity` = gain,
-/// `dark_signal` = zero level, `decoded_dtype` = the samples' type, lookup mode): `uint8` codes,
-/// else `uint16`; refused, with the core's error, when the reference would lose data with both.
+/// `dark_signal` = zero level, `decoded_dtype` = the samples' type, lookup mode): the
+/// `requested` code type, else `uint8` codes, else `uint16`; refused, with the core's error,
+/// when the reference would lose data with the requested type or with both.
 pub(crate) fn poisson_params(
     beta: f64,
     data_type: DataType,
     gain: f64,
     zero_level: f64,
+    requested: Option<CodeType>,
 ) -> Result<PoissonParams> {
     let narrow = PoissonParams {
         decoded_dtype: data_type,
         beta,
         ..PoissonParams::new(zero_level, gain)
     };
-    let wide = PoissonParams {
-        encoded_dtype: CodeType::U16,
-        ..narrow
-    };
     let accepts = |p: &PoissonParams| -> Result<Option<anscombe_core::PoissonEncoderError>> {
         let codec = PoissonCodec::new(p)?;
         Ok(codec.encoder(data_type).err())
+    };
+    if let Some(encoded_dtype) = requested {
+        let given = PoissonParams {
+            encoded_dtype,
+            ..narrow
+        };
+        return match accepts(&given)? {
+            None => Ok(given),
+            Some(refusal) => Err(anyhow!(refusal)),
+        };
+    }
+    let wide = PoissonParams {
+        encoded_dtype: CodeType::U16,
+        ..narrow
     };
     match (accepts(&narrow)?, accepts(&wide)?) {
         (None, _) => Ok(narrow),
@@ -275,21 +322,30 @@ pub(crate) fn poisson_params(
     }
 }
 
-/// The codec parameters for the chosen identity; anscombe-v1 refuses what the reference would
-/// corrupt, and gets uint16 codes when uint8 would wrap.
+/// The codec parameters for the chosen identity, from a calibrated (or given) gain and zero
+/// level, with the `requested` code type or a chosen one: anscombe-transform takes the
+/// narrowest that holds every code (the core refuses a requested type too narrow, naming the
+/// one that fits); anscombe-v1 refuses what the reference would corrupt, and gets uint16 codes
+/// when uint8 would wrap.
 pub(crate) fn codec_params(
     identity: AnscombeCodecName,
     beta: f64,
     data_type: DataType,
     gain: f64,
     zero_level: f64,
+    requested: Option<CodeType>,
 ) -> Result<CodecParams> {
     match identity {
-        AnscombeCodecName::AnscombeTransform => Ok(TransformParams {
-            beta,
-            ..TransformParams::new(zero_level, gain)
+        AnscombeCodecName::AnscombeTransform => {
+            let params = TransformParams {
+                beta,
+                encoded_dtype: requested,
+                ..TransformParams::new(zero_level, gain)
+            }
+            .into();
+            CodeRule::new(&params, data_type)?;
+            Ok(params)
         }
-        .into()),
         AnscombeCodecName::AnscombeV1 => {
             if beta != 0.5 {
                 bail!(
@@ -300,11 +356,21 @@ pub(crate) fn codec_params(
                 decoded_dtype: data_type,
                 ..V1Params::new(zero_level, gain)
             };
+            let fits = |p: &V1Params| CodeRule::new(&(*p).into(), data_type).map(|r| r.refusal());
+            if let Some(encoded_dtype) = requested {
+                let given = V1Params {
+                    encoded_dtype,
+                    ..narrow
+                };
+                return match fits(&given)? {
+                    None => Ok(given.into()),
+                    Some(refusal) => Err(anyhow!(refusal)),
+                };
+            }
             let wide = V1Params {
                 encoded_dtype: CodeType::U16,
                 ..narrow
             };
-            let fits = |p: &V1Params| CodeRule::new(&(*p).into(), data_type).map(|r| r.refusal());
             match (fits(&narrow)?, fits(&wide)?) {
                 (None, _) => Ok(narrow.into()),
                 (Some(_), None) => Ok(wide.into()),

@@ -108,7 +108,7 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => calibrate::run(a),
         Command::Encode(a) => encode::run(a),
         Command::Photons(a) => photons::run(a),
-        Command::Decode(a) => decode::run(a).map_err(Failure::Error),
+        Command::Decode(a) => decode::run(a),
         Command::Info(a) => info::run(a).map_err(Failure::Error),
         Command::Verify(a) => verify::run(a),
         Command::Pyramid(a) => pyramid::run(a),

@@ -4,19 +4,19 @@
     reason = "the argument comments are --help texts, where backticks would print"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anscombe_calibrate::photons::PhotonScale;
-use anscombe_io::{Element, Samples, stream_frames};
-use anscombe_store::{MovieOutput, batch_frames};
-use anyhow::{Context, Result, anyhow, bail};
+use anscombe_calibrate::saved;
+use anscombe_store::photons::{PhotonsError, write_photons};
+use anyhow::{Result, bail};
 use clap::Args;
 use serde::Serialize;
 
 use crate::Failure;
 use crate::args::InputArgs;
-use crate::calibrate_raster::{Saved, read_saved};
-use crate::io::{check_output, open_input, progress};
+use crate::calibrate_raster::saved_failure;
+use crate::io::{advance, check_output, open_input, progress};
 
 /// `photons`: the movie in photons.
 #[derive(Debug, Args)]
@@ -77,39 +77,20 @@ pub(crate) fn run(args: &PhotonsArgs) -> Result<(), Failure> {
     check_output(&args.output, args.force)?;
     let scale = scale(args)?;
     let mut source = open_input(&args.input)?;
-    let shape = source.shape().to_vec();
-    let frames = source.frames();
-    let frame = source.frame_len();
-    if let Some(pixels) = scale.pixels()
-        && pixels != frame
-    {
-        return Err(anyhow!(
-            "the maps have {pixels} pixels, the movie's frames {frame} (shape {shape:?})"
-        )
-        .into());
-    }
-    let [height, width] = [
-        shape.iter().skip(1).rev().skip(1).product::<usize>(),
-        shape.last().copied().unwrap_or(1),
-    ];
-    let mut output = MovieOutput::create(
-        &args.output,
-        &[frames, height, width],
-        Element::F32,
-        Some(vec!["t".into(), "y".into(), "x".into()]),
-        args.force,
-    )
-    .map_err(anyhow::Error::from)?;
-    let batch = batch_frames(frame.saturating_mul(8), output.frames_per_chunk());
+    let (frames, frame) = (source.frames(), source.frame_len());
     let bar = progress(frames as u64, "converting");
-    stream_frames(source.as_mut(), batch, |first, samples| {
-        let photons = scale.convert_samples(&samples, frame)?;
-        let done = first + photons.len() / frame.max(1);
-        output.write(first, &Samples::F32(photons))?;
-        bar.set_position(done as u64);
-        Ok::<(), anyhow::Error>(())
+    let stored_bytes = write_photons(
+        source.as_mut(),
+        &scale,
+        &args.output,
+        args.force,
+        &mut advance(&bar),
+    )
+    .map_err(|e| match e {
+        // The store error itself, so an existing output gets its hint.
+        PhotonsError::Store(e) => anyhow::Error::from(e),
+        other => other.into(),
     })?;
-    let (_, stored_bytes) = output.finish().map_err(anyhow::Error::from)?;
     bar.finish_and_clear();
     let (conversion_gain, zero_level) = match scale {
         PhotonScale::Uniform { gain, zero_level } => (Some(gain), Some(zero_level)),
@@ -153,38 +134,14 @@ pub(crate) fn run(args: &PhotonsArgs) -> Result<(), Failure> {
 
 /// The gain and zero level from the flags, the maps or the calibration file.
 fn scale(args: &PhotonsArgs) -> Result<PhotonScale> {
-    let uniform =
-        |gain: f64, zero: f64| PhotonScale::uniform(gain, zero).map_err(anyhow::Error::from);
     if let (Some(gain), Some(zero)) = (args.gain, args.zero_level) {
-        return uniform(gain, zero);
+        return Ok(PhotonScale::uniform(gain, zero)?);
     }
     if let (Some(gain), Some(zero)) = (&args.gain_map, &args.zero_level_map) {
-        return maps(gain, zero);
+        return Ok(saved::scale_from_maps(gain, zero)?);
     }
     let Some(path) = &args.calibration else {
         bail!("give --calibration, --gain with --zero-level, or --gain-map with --zero-level-map");
     };
-    match read_saved(path, true)? {
-        Saved::Single { gain, zero_level } => {
-            uniform(gain, zero_level).with_context(|| format!("{}", path.display()))
-        }
-        Saved::Maps { gain, zero_level } => maps(&gain, &zero_level),
-    }
-}
-
-fn maps(gain: &Path, zero_level: &Path) -> Result<PhotonScale> {
-    Ok(PhotonScale::per_pixel(
-        read_map(gain)?,
-        read_map(zero_level)?,
-    )?)
-}
-
-/// A map: every sample of an image file, as float64.
-fn read_map(path: &Path) -> Result<Vec<f64>> {
-    let mut source = anscombe_io::open_movie(path)
-        .with_context(|| format!("cannot read the map {}", path.display()))?;
-    let samples = source
-        .read_frames(0, source.frames())
-        .with_context(|| format!("cannot read the map {}", path.display()))?;
-    Ok(samples.to_f64())
+    saved::read_scale(path).map_err(saved_failure)
 }

@@ -8,7 +8,7 @@ use anscombe_store::ome::{
     AxisKind, OmeAxis, OmeSpec, OmeWriter, default_axis_names, levels_to_fit,
 };
 use anscombe_store::{StoreError, stored_bytes};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
 
 use crate::Failure;
@@ -28,7 +28,18 @@ pub(crate) struct PyramidReport {
     pub(crate) sparse: bool,
     /// Level 0 codec, if any.
     pub(crate) codec: Option<String>,
+    /// The gain and zero level of level 0's codec, and where they came from.
+    pub(crate) calibration: Option<CalibrationUsed>,
     pub(crate) levels: Vec<LevelReport>,
+}
+
+/// The calibration level 0's codec was made with.
+#[derive(Debug, Serialize)]
+pub(crate) struct CalibrationUsed {
+    pub(crate) conversion_gain: f64,
+    pub(crate) zero_level: f64,
+    /// `given`, `from <file>` or `calibrated from the input`.
+    pub(crate) source: String,
 }
 
 /// One array of the image.
@@ -54,13 +65,14 @@ pub(crate) fn run(args: &PyramidArgs) -> Result<(), Failure> {
 
 fn print_report(report: &PyramidReport, output: &Path, seconds: f64) {
     println!(
-        "wrote {} ({} pooling by {:?} over axes {}{}, {} downsampled levels) in {seconds:.1} s",
+        "wrote {} ({} pooling by {:?} over axes {}{}, {} downsampled level{}) in {seconds:.1} s",
         output.display(),
         report.method,
         report.factors,
         report.axes.join(","),
         if report.sparse { ", sparse" } else { "" },
         report.levels.len().saturating_sub(1),
+        if report.levels.len() == 2 { "" } else { "s" },
     );
     for level in &report.levels {
         println!(
@@ -72,12 +84,23 @@ fn print_report(report: &PyramidReport, output: &Path, seconds: f64) {
         );
     }
     if let Some(codec) = &report.codec {
-        println!("  level 0 uses {codec}; the other levels use standard codecs only");
+        let calibration = report.calibration.as_ref().map_or_else(String::new, |c| {
+            format!(
+                " (gain {:.4} levels/photon, zero level {:.2}: {})",
+                c.conversion_gain, c.zero_level, c.source
+            )
+        });
+        println!("  level 0 uses {codec}{calibration}; the other levels use standard codecs only");
     }
 }
 
-/// Builds the image; returns the report.
+/// Builds the image; returns the report. Every argument is checked before the calibration
+/// and the pooling read the movie.
 fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
+    crate::validate::compression(&args.compression)?;
+    if args.anscombe {
+        crate::validate::codec(&args.codec)?;
+    }
     check_output(&args.output, args.force)?;
     let mut source = open_input(&args.input)?;
     let data_type = source.element().data_type().ok_or_else(|| {
@@ -96,8 +119,16 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
             .collect(),
     };
     let method = method(args.method);
-    let probe = Pyramid::new(method, &factors, 0).map_err(anyhow::Error::from)?;
-    let possible = probe.possible_levels(&shape).map_err(anyhow::Error::from)?;
+    let given_factors = |e: anscombe_pyramid::PyramidError| {
+        let shown = factors.iter().map(usize::to_string).collect::<Vec<_>>();
+        if args.factors.is_some() {
+            crate::validate::usage("--factors", shown.join(","), e)
+        } else {
+            Failure::Error(e.into())
+        }
+    };
+    let probe = Pyramid::new(method, &factors, 0).map_err(given_factors)?;
+    let possible = probe.possible_levels(&shape).map_err(given_factors)?;
     let levels = match args.levels {
         Some(levels) if levels > possible => {
             return Err(crate::validate::usage(
@@ -112,19 +143,6 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
     let pyramid = Pyramid::new(method, &factors, levels)
         .and_then(|p| p.sparse(args.sparse))
         .map_err(anyhow::Error::from)?;
-    let codec = if args.anscombe {
-        crate::validate::codec(&args.codec)?;
-        let (gain, zero_level, _) = gain_and_zero(&args.codec, source.as_mut())?;
-        Some(codec_params(
-            args.codec.codec,
-            args.codec.beta,
-            data_type,
-            gain,
-            zero_level,
-        )?)
-    } else {
-        None
-    };
     let mut spec = OmeSpec::new(
         shape.iter().map(|&n| n as u64).collect(),
         data_type,
@@ -133,7 +151,32 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
     );
     spec.axes = axes;
     spec.scale = args.scale.clone().unwrap_or_else(|| vec![1.0; shape.len()]);
-    spec.codec = codec;
+    // Axes and scales the user gave that OME-Zarr does not take are usage errors; without
+    // --axes and --scale they are the input's (its rank).
+    spec.validate().map_err(|e| {
+        if args.axes.is_some() || args.scale.is_some() {
+            Failure::Usage(e.into())
+        } else {
+            store_failure(e)
+        }
+    })?;
+    let mut calibration = None;
+    if args.anscombe {
+        let (gain, zero_level, source) = gain_and_zero(&args.codec, source.as_mut())?;
+        spec.codec = Some(codec_params(
+            args.codec.codec,
+            args.codec.beta,
+            data_type,
+            gain,
+            zero_level,
+            None,
+        )?);
+        calibration = Some(CalibrationUsed {
+            conversion_gain: gain,
+            zero_level,
+            source,
+        });
+    }
     spec.compressor = compressor(&args.compression)?;
     spec.name = args
         .input
@@ -150,10 +193,14 @@ fn build(args: &PyramidArgs) -> Result<PyramidReport, Failure> {
         .write_movie(source.as_mut(), &mut advance(&bar))
         .map_err(store_failure)?;
     bar.finish_and_clear();
-    report(&spec, &path)
+    report(&spec, &path, calibration)
 }
 
-fn report(spec: &OmeSpec, path: &Path) -> Result<PyramidReport, Failure> {
+fn report(
+    spec: &OmeSpec,
+    path: &Path,
+    calibration: Option<CalibrationUsed>,
+) -> Result<PyramidReport, Failure> {
     let factors = spec.factors().map_err(store_failure)?;
     let levels = spec
         .level_shapes()
@@ -173,12 +220,13 @@ fn report(spec: &OmeSpec, path: &Path) -> Result<PyramidReport, Failure> {
         factors,
         sparse: spec.pyramid.is_sparse(),
         codec: spec.codec.map(|c| c.identity().name().to_string()),
+        calibration,
         levels,
     })
 }
 
 /// The axes given, or the conventional ones for the number of axes.
-fn axes(args: &PyramidArgs, rank: usize) -> Result<Vec<OmeAxis>> {
+fn axes(args: &PyramidArgs, rank: usize) -> Result<Vec<OmeAxis>, Failure> {
     let names: Vec<String> = match &args.axes {
         Some(names) => names.clone(),
         None => default_axis_names(rank)
@@ -188,7 +236,11 @@ fn axes(args: &PyramidArgs, rank: usize) -> Result<Vec<OmeAxis>> {
             .collect(),
     };
     if names.len() != rank {
-        bail!("--axes names {} axes, the input has {rank}", names.len());
+        return Err(crate::validate::usage(
+            "--axes",
+            names.join(","),
+            format!("names {} axes, the input has {rank}", names.len()),
+        ));
     }
     Ok(names.iter().map(|n| OmeAxis::named(n)).collect())
 }

@@ -9,8 +9,10 @@ use anscombe_core::{CodeRule, CodecParams, ConfigError, DataType, TransformParam
 use anyhow::anyhow;
 use clap::ValueEnum;
 
+use anscombe_store::background::BackgroundMethod;
+
 use crate::Failure;
-use crate::args::{AnscombeArgs, CodecName};
+use crate::args::{AnscombeArgs, CodecName, CompressorArgs, CompressorName};
 
 /// A number as an argument is shown: `1e300`, `NaN`, `inf`, `0.2` (not 300 digits).
 pub(crate) fn number(value: f64) -> String {
@@ -46,6 +48,14 @@ where
         ConfigError::Beta { value, .. } => usage("--beta", number(value), error),
         other => Failure::Usage(other.into()),
     })?;
+    if identity == CodecName::AnscombeV1 && args.beta != 0.5 {
+        return Err(usage(
+            "--beta",
+            number(args.beta),
+            "anscombe-v1 has no beta (it is always 0.5); use --codec anscombe-transform for \
+             another",
+        ));
+    }
     if identity == CodecName::Poisson && !(args.beta.is_finite() && args.beta > 0.0) {
         return Err(usage(
             "--beta",
@@ -113,75 +123,56 @@ pub(crate) fn chunks(chunks: Option<&[u64]>, shape: &[usize]) -> Result<(), Fail
     Ok(())
 }
 
-/// dcnum's guess of the frame rate of a movie given without `--fps` or `--times` (its
-/// frames spread over `frames / 2400` seconds).
-pub(crate) const GUESSED_FPS: f64 = 2400.0;
-
-/// `--fps` and `--split-time` of the sparse median over `frames` frames (known once the
-/// input's header is read, before any frame): both finite and above 0, and together asking
-/// for at most one background image per frame. `fps` is `None` for dcnum's guess
-/// ([`GUESSED_FPS`]); a `--times` file is data, checked by the library.
-pub(crate) fn background_times(
-    fps: Option<f64>,
-    split_time: f64,
-    frames: usize,
-) -> Result<(), Failure> {
-    if let Some(fps) = fps
-        && !(fps.is_finite() && fps > 0.0)
-    {
-        return Err(usage(
-            "--fps",
-            number(fps),
-            "accepted: a finite number of frames per second above 0",
-        ));
-    }
-    if !(split_time.is_finite() && split_time > 0.0) {
-        return Err(usage(
-            "--split-time",
-            number(split_time),
-            "accepted: a finite number of seconds above 0",
-        ));
-    }
-    let frames_f = frames.max(1) as f64;
-    // Frame i at i / fps; dcnum's guess spreads the frames over frames / 2400 seconds.
-    let duration = match fps {
-        Some(fps) => frames.saturating_sub(1) as f64 / fps,
-        None => frames as f64 / GUESSED_FPS,
-    };
-    let images = (duration / split_time).ceil();
-    if images.is_finite() && images <= frames_f {
+/// `--level`: in the chosen compressor's range (zstd -7..=22, blosc 0..=9, pcodec 0..=12), and
+/// none for `context`, which has no levels.
+pub(crate) fn compression(args: &CompressorArgs) -> Result<(), Failure> {
+    let Some(level) = args.level else {
         return Ok(());
+    };
+    let range = match args.compressor {
+        CompressorName::Zstd => -7..=22,
+        CompressorName::Blosc => 0..=9,
+        CompressorName::Pcodec => 0..=12,
+        CompressorName::Context | CompressorName::None => {
+            return Err(usage(
+                "--level",
+                level,
+                "this compressor has no levels (zstd, blosc and pcodec have)",
+            ));
+        }
+    };
+    if range.contains(&level) {
+        Ok(())
+    } else {
+        Err(usage(
+            "--level",
+            level,
+            format!(
+                "outside {}..={} for this compressor",
+                range.start(),
+                range.end()
+            ),
+        ))
     }
-    // One image per frame at most: split_time >= duration / frames.
-    let least_split = duration / frames_f;
-    let least_fps = frames.saturating_sub(1) as f64 / (frames_f * split_time);
-    let fps_text = fps.map_or_else(
-        || format!("dcnum's guessed {} frames per second", number(GUESSED_FPS)),
-        |fps| format!("--fps {}", number(fps)),
-    );
-    // The product of the two is what counts; the one named is the further from 1 (on a log
-    // scale), the likelier slip.
-    let fps_is_off = fps.is_some_and(|fps| fps.ln().abs() > split_time.ln().abs());
-    let (argument, value) = match fps {
-        Some(fps) if fps_is_off => ("--fps", number(fps)),
-        _ => ("--split-time", number(split_time)),
-    };
-    let accepted = match fps {
-        Some(_) => format!(
-            "accepted: --fps of at least {least_fps:.6e} with this --split-time, or --split-time \
-             of at least {least_split:.6e} s with this --fps"
-        ),
-        None => format!("accepted: --split-time of at least {least_split:.6e} s, or give --fps"),
-    };
-    Err(usage(
-        argument,
-        value,
-        format!(
-            "{fps_text} and --split-time {} over {frames} frames ask for {images:e} background \
-             images, more than one per frame; {accepted}",
-            number(split_time)
-        ),
-    ))
+}
+
+/// The background's parameters and frame times, checked against the movie's `frames` before
+/// any frame is read: `--kernel-size`, `--split-time` (and the images it asks for), the
+/// cleansing options, `--fps` (a rate at which the frames' times overflow is none) and the
+/// length and order of `--times`.
+pub(crate) fn background(method: &BackgroundMethod, frames: usize) -> Result<(), Failure> {
+    match method {
+        BackgroundMethod::Sparse { params, time, .. } => {
+            params
+                .check(time, frames)
+                .map_err(|e| Failure::Usage(e.into()))?;
+        }
+        BackgroundMethod::Rolling(params) if params.kernel_size == 0 => {
+            return Err(usage("--kernel-size", 0, "must be at least 1 frame"));
+        }
+        BackgroundMethod::Rolling(_) => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -217,6 +208,68 @@ mod tests {
     }
 
     #[test]
+    fn compressor_levels_in_range_and_none_for_context() {
+        let args = |compressor, level| CompressorArgs { compressor, level };
+        assert!(compression(&args(CompressorName::Zstd, Some(22))).is_ok());
+        assert!(compression(&args(CompressorName::Context, None)).is_ok());
+        let m = message(compression(&args(CompressorName::Zstd, Some(23))).expect_err("23"));
+        assert!(m.starts_with("--level 23:") && m.contains("-7..=22"), "{m}");
+        let m = message(compression(&args(CompressorName::Blosc, Some(10))).expect_err("10"));
+        assert!(m.contains("0..=9"), "{m}");
+        let m = message(compression(&args(CompressorName::Context, Some(3))).expect_err("ctx"));
+        assert!(m.contains("no levels"), "{m}");
+    }
+
+    #[test]
+    fn anscombe_v1_takes_no_other_beta() {
+        let v1 = |beta| AnscombeArgs {
+            codec: CodecName::AnscombeV1,
+            ..args(2.0, 100.0, beta)
+        };
+        assert!(codec(&v1(0.5)).is_ok());
+        let m = message(codec(&v1(0.25)).expect_err("beta"));
+        assert!(
+            m.starts_with("--beta 0.25:") && m.contains("always 0.5"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn background_parameters_and_frame_rates_before_any_frame() {
+        use anscombe_background::{RollingMedian, SparseMedian, TimeAxis};
+        let sparse = |split_time, time| BackgroundMethod::Sparse {
+            params: SparseMedian {
+                split_time,
+                ..SparseMedian::default()
+            },
+            time,
+            time_note: String::new(),
+        };
+        assert!(background(&sparse(1.0, TimeAxis::FrameRate(120.0)), 500).is_ok());
+        let m =
+            message(background(&sparse(1.0, TimeAxis::FrameRate(1e-300)), 500).expect_err("rate"));
+        assert!(m.contains("frame rate"), "{m}");
+        let m =
+            message(background(&sparse(0.0, TimeAxis::FrameRate(120.0)), 500).expect_err("split"));
+        assert!(m.contains("split_time"), "{m}");
+        let m = message(
+            background(&sparse(1e-300, TimeAxis::FrameRate(10.0)), 500).expect_err("images"),
+        );
+        assert!(m.contains("more than the 500 frames"), "{m}");
+        let m = message(
+            background(&sparse(1.0, TimeAxis::Seconds(vec![0.0, 1.0])), 500).expect_err("times"),
+        );
+        assert!(m.contains("2 times for 500 frames"), "{m}");
+        let rolling = BackgroundMethod::Rolling(RollingMedian {
+            kernel_size: 0,
+            ..RollingMedian::default()
+        });
+        assert!(
+            message(background(&rolling, 500).expect_err("kernel")).starts_with("--kernel-size 0")
+        );
+    }
+
+    #[test]
     fn chunk_lengths_need_one_per_axis_and_at_least_one() {
         assert!(chunks(None, &[5, 4, 4]).is_ok());
         assert!(chunks(Some(&[u64::MAX, 4, 4]), &[5, 4, 4]).is_ok());
@@ -224,31 +277,5 @@ mod tests {
         assert!(m.starts_with("--chunks 1,4:"), "{m}");
         let m = message(chunks(Some(&[0, 4, 4]), &[5, 4, 4]).expect_err("zero"));
         assert!(m.contains("at least 1"), "{m}");
-    }
-
-    #[test]
-    fn background_times_ask_for_at_most_one_image_per_frame() {
-        // 500 frames at 30 frames per second span 499/30 s: 17 images of 1 s.
-        assert!(background_times(Some(30.0), 1.0, 500).is_ok());
-        assert!(background_times(None, 1.0, 500).is_ok());
-        let m = message(background_times(Some(1e-300), 1.0, 500).expect_err("fps"));
-        assert!(
-            m.starts_with("--fps 1e-300:") && m.contains("at least 9.98"),
-            "{m}"
-        );
-        let m = message(background_times(Some(30.0), 1e-300, 500).expect_err("split"));
-        assert!(
-            m.starts_with("--split-time 1e-300:") && m.contains("at least 3.32"),
-            "{m}"
-        );
-        let m = message(background_times(None, 1e-300, 500).expect_err("guess"));
-        assert!(
-            m.starts_with("--split-time 1e-300:") && m.contains("guessed"),
-            "{m}"
-        );
-        let m = message(background_times(Some(f64::NAN), 1.0, 500).expect_err("NaN"));
-        assert!(m.starts_with("--fps NaN:"), "{m}");
-        let m = message(background_times(Some(30.0), -1.0, 500).expect_err("negative"));
-        assert!(m.starts_with("--split-time -1.0:"), "{m}");
     }
 }

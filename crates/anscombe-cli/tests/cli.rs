@@ -287,6 +287,16 @@ fn poisson_stores_for_python_users_and_info_on_the_fixtures() {
     );
     assert!(shown.contains("formula mode"), "{shown}");
     assert_eq!(shown.matches("quirk (d)").count(), 1, "{shown}");
+    // Decoding it says the same quirk once, on stderr, and still decodes.
+    let decoded = dir.join("fixture.npy");
+    let output = anscombe(&["decode", &text(&fixture_store), &text(&decoded)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).matches("poisson: quirk (d)").count(),
+        1,
+        "{}",
+        stderr(&output)
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
@@ -493,7 +503,7 @@ fn existing_outputs_and_values_out_of_range() {
             "--frames",
             "10..99",
         ],
-        1,
+        2,
         "frames 0..20",
         &dir,
         &left,
@@ -591,7 +601,7 @@ fn a_pyramid_of_the_bundled_sample_opens_as_ome_zarr() {
             "--axes",
             "y,t,x",
         ],
-        1,
+        2,
         "at most one time axis",
         &dir,
         &["mouse.ome.zarr"],
@@ -609,6 +619,73 @@ fn a_pyramid_of_the_bundled_sample_opens_as_ome_zarr() {
         &dir,
         &["mouse.ome.zarr"],
     );
+}
+
+/// `pyramid`'s levels are what its `--help` promises by default: enough to bring every pooled
+/// space axis to 256 samples or fewer, and at least one; and it says which calibration level 0's
+/// codec was made with.
+#[test]
+fn pyramid_levels_and_calibration_are_as_its_help_says() {
+    let dir = scratch("pyramid-levels");
+    let tall = dir.join("tall.npy");
+    // y: 1030 -> 515 -> 258 -> 129 needs three levels; x (20) would allow more.
+    anscombe_io::npy::NpyArray::new(
+        vec![1, 1030, 20],
+        anscombe_io::Samples::U8(vec![7; 1030 * 20]),
+    )
+    .expect("shape")
+    .write(&tall)
+    .expect("written");
+    let levels = |input: &Path, image: &str, extra: &[&str]| -> serde_json::Value {
+        let image = text(&dir.join(image));
+        let output = anscombe(&[&["pyramid", &text(input), &image, "--json"], extra].concat());
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    };
+    let report = levels(&tall, "tall.ome.zarr", &[]);
+    let shapes: Vec<_> = report["levels"]
+        .as_array()
+        .expect("levels")
+        .iter()
+        .map(|l| l["shape"].clone())
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            serde_json::json!([1, 1030, 20]),
+            serde_json::json!([1, 515, 10]),
+            serde_json::json!([1, 258, 5]),
+            serde_json::json!([1, 129, 3])
+        ]
+    );
+    assert!(report["calibration"].is_null(), "no codec, no calibration");
+    // 64 x 64 frames are under 256 already: one level all the same.
+    let report = levels(&sample(), "sample.ome.zarr", &["--anscombe"]);
+    assert_eq!(report["levels"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["calibration"]["source"], "calibrated from the input");
+    let gain = report["calibration"]["conversion_gain"]
+        .as_f64()
+        .expect("gain");
+    assert!((1.35..1.9).contains(&gain), "{gain}");
+    let output = anscombe(&[
+        "pyramid",
+        &text(&sample()),
+        &text(&dir.join("given.ome.zarr")),
+        "--anscombe",
+        "--gain",
+        "1.5",
+        "--zero-level",
+        "3",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(
+            "level 0 uses anscombe-transform (gain 1.5000 levels/photon, zero level 3.00: given)"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 /// A Zarr array of a group as floats.
@@ -841,8 +918,8 @@ fn the_context_compressor_end_to_end() {
     let left = ["context.zarr", "zstd.zarr"];
     fails(
         &[&base[..], &["--level", "3"]].concat(),
-        1,
-        "does not apply",
+        2,
+        "this compressor has no levels",
         &dir,
         &left,
     );

@@ -360,7 +360,10 @@ macro_rules! fixture_sample {
                     _ => None,
                 }
             }
-            #[allow(clippy::cast_lossless)] // One macro for all types; u64 and i64 need `as`.
+            #[allow(
+                clippy::cast_lossless,
+                reason = "one macro for all types; u64 and i64 need `as`"
+            )]
             fn to_f64(self) -> f64 {
                 self as f64
             }

@@ -10,7 +10,11 @@ fn spec_vectors_all_pass() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/vectors");
     let report = check_folder(&folder).expect("spec/vectors/manifest.json");
     println!("{report}");
-    assert_eq!(report.outcomes.len(), 23, "every vector is run");
+    assert_eq!(
+        report.outcomes.len(),
+        33,
+        "every vector is run (32 cases, 1 store)"
+    );
     for outcome in &report.outcomes {
         assert!(
             matches!(outcome.verdict, Verdict::Pass(_)),

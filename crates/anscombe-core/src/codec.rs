@@ -157,20 +157,21 @@ impl<I: Sample, C: Code> Codec<I, C> {
         Ok(())
     }
 
-    /// Rejects codes above the largest one encoding produces.
+    /// Rejects codes above the largest one encoding produces, and negative ones (whose
+    /// [`Code::index`] lies above every code of their type).
     fn check_codes(&self, codes: &[C]) -> Result<(), DecodeError> {
-        let largest = codes.iter().copied().max().map_or(0, Code::index);
-        if largest as i64 <= self.rule.max_code() {
+        let beyond = |c: &C| c.index() as i64 > self.rule.max_code();
+        if !codes.iter().any(beyond) {
             return Ok(());
         }
         let (index, code) = codes
             .iter()
             .enumerate()
-            .find(|(_, c)| c.index() as i64 > self.rule.max_code())
-            .map_or((0, largest), |(i, c)| (i, c.index()));
+            .find(|(_, c)| beyond(c))
+            .map_or((0, 0), |(i, c)| (i, c.value()));
         Err(DecodeError::CodeBeyondTable {
             index,
-            code: code as u64,
+            code,
             max_code: self.rule.max_code(),
         })
     }
@@ -193,5 +194,71 @@ fn lookup_codes<I: Sample, C: Code, const N: usize>(
 ) {
     for (sample, code) in samples.iter_mut().zip(codes) {
         *sample = table[code.index() % N];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{TransformParams, V1Params};
+    use crate::{CodeType, DecodeError};
+
+    fn with_codes(code_type: CodeType) -> CodecParams {
+        TransformParams {
+            encoded_dtype: Some(code_type),
+            ..TransformParams::new(100.0, 40.0)
+        }
+        .into()
+    }
+
+    /// Signed codes are the same code values as unsigned ones; a negative code is corrupt.
+    #[test]
+    fn int16_codes_hold_the_uint16_codes_and_refuse_negative_ones() {
+        let ramp: Vec<u16> = (0..=u16::MAX).collect();
+        let unsigned = Codec::<u16, u16>::new(&with_codes(CodeType::U16)).expect("uint16");
+        let signed = Codec::<u16, i16>::new(&with_codes(CodeType::I16)).expect("int16");
+        let (mut u, mut s) = (vec![0u16; ramp.len()], vec![0i16; ramp.len()]);
+        unsigned.encode(&ramp, &mut u).expect("encode");
+        signed.encode(&ramp, &mut s).expect("encode");
+        assert!(
+            u.iter()
+                .zip(&s)
+                .all(|(&u, &s)| i64::from(u) == i64::from(s))
+        );
+        let (mut a, mut b) = (vec![0u16; ramp.len()], vec![0u16; ramp.len()]);
+        unsigned.decode(&u, &mut a).expect("decode");
+        signed.decode(&s, &mut b).expect("decode");
+        assert_eq!(a, b);
+        assert_eq!(
+            signed.decode(&[3, -1], &mut [0; 2]),
+            Err(DecodeError::CodeBeyondTable {
+                index: 1,
+                code: -1,
+                max_code: 168
+            })
+        );
+        // 32-bit codes have no table: the check is the same.
+        let wide = Codec::<u16, i32>::new(&with_codes(CodeType::I32)).expect("int32");
+        assert!(matches!(
+            wide.decode(&[i32::MIN], &mut [0]),
+            Err(DecodeError::CodeBeyondTable { code, .. }) if code == i64::from(i32::MIN)
+        ));
+    }
+
+    /// anscombe-v1 never fails to decode: a negative code reads as one above the table.
+    #[test]
+    fn v1_clamps_negative_codes_like_codes_above_the_table() {
+        let params = V1Params {
+            encoded_dtype: CodeType::I16,
+            ..V1Params::new(100.0, 40.0)
+        };
+        let codec = Codec::<u16, i16>::new(&params.into()).expect("v1");
+        let top = codec.rule().max_code() as i16;
+        let mut out = [0u16; 3];
+        codec
+            .decode(&[top, top + 1, -1], &mut out)
+            .expect("v1 decodes");
+        assert_eq!(out[1], out[0]);
+        assert_eq!(out[2], out[0]);
     }
 }

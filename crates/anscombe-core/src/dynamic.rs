@@ -39,8 +39,11 @@ pub enum SampleSliceMut<'a> {
 #[allow(missing_docs)] // one variant per code type
 pub enum CodeSlice<'a> {
     U8(&'a [u8]),
+    I8(&'a [i8]),
     U16(&'a [u16]),
+    I16(&'a [i16]),
     U32(&'a [u32]),
+    I32(&'a [i32]),
 }
 
 /// Mutably borrowed codes of any code type.
@@ -48,8 +51,11 @@ pub enum CodeSlice<'a> {
 #[allow(missing_docs)] // one variant per code type
 pub enum CodeSliceMut<'a> {
     U8(&'a mut [u8]),
+    I8(&'a mut [i8]),
     U16(&'a mut [u16]),
+    I16(&'a mut [i16]),
     U32(&'a mut [u32]),
+    I32(&'a mut [i32]),
 }
 
 macro_rules! slice_types {
@@ -82,8 +88,11 @@ macro_rules! code_types {
             pub fn code_type(&self) -> CodeType {
                 match self {
                     $name::U8(_) => CodeType::U8,
+                    $name::I8(_) => CodeType::I8,
                     $name::U16(_) => CodeType::U16,
+                    $name::I16(_) => CodeType::I16,
                     $name::U32(_) => CodeType::U32,
+                    $name::I32(_) => CodeType::I32,
                 }
             }
 
@@ -91,8 +100,11 @@ macro_rules! code_types {
             pub fn len(&self) -> usize {
                 match self {
                     $name::U8(c) => c.len(),
+                    $name::I8(c) => c.len(),
                     $name::U16(c) => c.len(),
+                    $name::I16(c) => c.len(),
                     $name::U32(c) => c.len(),
+                    $name::I32(c) => c.len(),
                 }
             }
 
@@ -169,29 +181,53 @@ macro_rules! any_codec {
 
 any_codec!(
     (U8U8, U8, u8, U8, u8),
+    (U8I8, U8, u8, I8, i8),
     (U8U16, U8, u8, U16, u16),
+    (U8I16, U8, u8, I16, i16),
     (U8U32, U8, u8, U32, u32),
+    (U8I32, U8, u8, I32, i32),
     (I8U8, I8, i8, U8, u8),
+    (I8I8, I8, i8, I8, i8),
     (I8U16, I8, i8, U16, u16),
+    (I8I16, I8, i8, I16, i16),
     (I8U32, I8, i8, U32, u32),
+    (I8I32, I8, i8, I32, i32),
     (U16U8, U16, u16, U8, u8),
+    (U16I8, U16, u16, I8, i8),
     (U16U16, U16, u16, U16, u16),
+    (U16I16, U16, u16, I16, i16),
     (U16U32, U16, u16, U32, u32),
+    (U16I32, U16, u16, I32, i32),
     (I16U8, I16, i16, U8, u8),
+    (I16I8, I16, i16, I8, i8),
     (I16U16, I16, i16, U16, u16),
+    (I16I16, I16, i16, I16, i16),
     (I16U32, I16, i16, U32, u32),
+    (I16I32, I16, i16, I32, i32),
     (U32U8, U32, u32, U8, u8),
+    (U32I8, U32, u32, I8, i8),
     (U32U16, U32, u32, U16, u16),
+    (U32I16, U32, u32, I16, i16),
     (U32U32, U32, u32, U32, u32),
+    (U32I32, U32, u32, I32, i32),
     (I32U8, I32, i32, U8, u8),
+    (I32I8, I32, i32, I8, i8),
     (I32U16, I32, i32, U16, u16),
+    (I32I16, I32, i32, I16, i16),
     (I32U32, I32, i32, U32, u32),
+    (I32I32, I32, i32, I32, i32),
     (F32U8, F32, f32, U8, u8),
+    (F32I8, F32, f32, I8, i8),
     (F32U16, F32, f32, U16, u16),
+    (F32I16, F32, f32, I16, i16),
     (F32U32, F32, f32, U32, u32),
+    (F32I32, F32, f32, I32, i32),
     (F64U8, F64, f64, U8, u8),
+    (F64I8, F64, f64, I8, i8),
     (F64U16, F64, f64, U16, u16),
+    (F64I16, F64, f64, I16, i16),
     (F64U32, F64, f64, U32, u32),
+    (F64I32, F64, f64, I32, i32),
 );
 
 #[cfg(test)]

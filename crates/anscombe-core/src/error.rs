@@ -178,16 +178,17 @@ pub enum EncodeError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// A code above the largest one encoding produces (corrupt or foreign data).
+    /// A code above the largest one encoding produces, or a negative one (corrupt or foreign
+    /// data).
     #[error(
-        "code {code} at position {index} is beyond the largest code ({max_code}) of this \
+        "code {code} at position {index} is outside the codes (0 to {max_code}) of this \
          configuration: the data are corrupt or were written with other parameters"
     )]
     CodeBeyondTable {
         /// Position in the code slice.
         index: usize,
         /// The code.
-        code: u64,
+        code: i64,
         /// Largest valid code.
         max_code: i64,
     },

@@ -67,7 +67,7 @@ mod rule;
 #[cfg(feature = "alloc")]
 pub use codec::Codec;
 pub use curve::Curve;
-pub use dtype::{Code, CodeType, DataType, Sample};
+pub use dtype::{Code, CodeType, DataType, Element, NotInSubset, Sample};
 #[cfg(feature = "alloc")]
 pub use dynamic::{AnyCodec, CodeSlice, CodeSliceMut, SampleSlice, SampleSliceMut};
 pub use error::{ConfigError, DecodeError, EncodeError, V1Refusal};

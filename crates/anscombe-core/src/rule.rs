@@ -610,6 +610,46 @@ mod tests {
     }
 
     #[test]
+    fn signed_code_types_are_checked_and_never_chosen() {
+        let with = |code_type| {
+            CodeRule::new(
+                &TransformParams {
+                    encoded_dtype: Some(code_type),
+                    ..TransformParams::new(100.0, 40.0)
+                }
+                .into(),
+                DataType::U16,
+            )
+        };
+        // Spec section 5: gain 40, zero level 100 on uint16 gives max_code 168.
+        assert_eq!(
+            with(CodeType::I16).map(|r| r.code_type()),
+            Ok(CodeType::I16)
+        );
+        assert_eq!(with(CodeType::I16).map(|r| r.max_code()), Ok(168));
+        let refused = with(CodeType::I8).expect_err("168 does not fit int8");
+        assert!(
+            matches!(
+                refused,
+                ConfigError::CodeOverflow {
+                    max_code: 168,
+                    code_type: CodeType::I8,
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        assert!(
+            refused.to_string().contains("use encoded_dtype uint8"),
+            "{refused}"
+        );
+        assert_eq!(
+            transform(100.0, 40.0, DataType::U16).code_type(),
+            CodeType::U8
+        );
+    }
+
+    #[test]
     fn transform_floor_is_zero_or_the_zero_level() {
         // Non-negative zero level: code 0 at level 0, negatives clamp to it.
         let rule = transform(100.0, 40.0, DataType::I16);

@@ -60,7 +60,7 @@ fn any_decoded() -> impl Strategy<Value = DataType> {
 }
 
 fn code_type() -> impl Strategy<Value = CodeType> {
-    prop::sample::select(CodeType::ALL.to_vec())
+    prop::sample::select(CodeType::UNSIGNED.to_vec())
 }
 
 /// Lookup configurations, sensible and not: small and negative sensitivities, negative darks.
@@ -132,6 +132,7 @@ fn decode_into(codec: &PoissonCodec, codes: &[u32], out: SampleSliceMut<'_>) {
             codec.decode(CodeSlice::U16(&c), out)
         }
         CodeType::U32 => codec.decode(CodeSlice::U32(codes), out),
+        signed => unreachable!("poisson refuses {signed} codes"),
     };
     result.expect("decoding never fails on codes of the right type");
 }
@@ -161,6 +162,7 @@ fn encode_i16(encoder: &anscombe_core::PoissonEncoder, values: &[i16]) -> Vec<u3
                 .expect("encode");
             c
         }
+        signed => unreachable!("poisson refuses {signed} codes"),
     }
 }
 
@@ -329,6 +331,7 @@ proptest! {
                 CodeType::U32 => encoder.encode(SampleSlice::F64(&floats), CodeSliceMut::U32(&mut out)),
                 CodeType::U16 => encoder.encode(SampleSlice::F64(&floats), CodeSliceMut::U16(&mut vec![0; floats.len()])),
                 CodeType::U8 => encoder.encode(SampleSlice::F64(&floats), CodeSliceMut::U8(&mut vec![0; floats.len()])),
+                signed => unreachable!("poisson refuses {signed} codes"),
             };
             prop_assert!(result.is_ok());
         }

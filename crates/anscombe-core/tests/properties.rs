@@ -3,8 +3,8 @@
 //! 8- and 16-bit types are checked on every value they hold; wider types on random samples.
 
 use anscombe_core::{
-    Code, CodeRule, CodeType, Codec, CodecParams, DataType, Domain, Sample, TransformParams,
-    V1Params,
+    Code, CodeRule, CodeType, Codec, CodecParams, ConfigError, DataType, Domain, Sample,
+    TransformParams, V1Params,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -18,6 +18,23 @@ fn transform_params() -> impl Strategy<Value = CodecParams> {
         }
         .into()
     })
+}
+
+/// [`transform_params`] with any code type requested, signed ones included (or none); callers
+/// pass them through [`fitting_code_type`].
+fn transform_params_any_code_type() -> impl Strategy<Value = CodecParams> {
+    (
+        transform_params(),
+        prop::option::of(prop::sample::select(CodeType::ALL.to_vec())),
+    )
+        .prop_map(|(params, code_type)| match params {
+            CodecParams::Transform(p) => TransformParams {
+                encoded_dtype: code_type,
+                ..p
+            }
+            .into(),
+            other => other,
+        })
 }
 
 /// anscombe-v1 parameters where the reference is correct (no wrap, no gaps): uint16 codes.
@@ -123,15 +140,33 @@ fn sampled<I: Sample, C: Code>(
     Ok(())
 }
 
+/// The parameters with their requested code type, or with the chosen one when the requested
+/// type is too narrow for `data_type` (that refusal is tested in the rule's unit tests).
+fn fitting_code_type(params: &CodecParams, data_type: DataType) -> CodecParams {
+    match (params, CodeRule::new(params, data_type)) {
+        (CodecParams::Transform(p), Err(ConfigError::CodeOverflow { .. })) => TransformParams {
+            encoded_dtype: None,
+            ..*p
+        }
+        .into(),
+        _ => *params,
+    }
+}
+
 /// Runs `$check::<I, C>` with the code type the configuration resolves to.
 macro_rules! with_code_type {
     ($params:expr, $sample:ty, $check:ident ( $($arg:expr),* )) => {{
-        let rule = CodeRule::new($params, <$sample as Sample>::DATA_TYPE)
+        let fitting = fitting_code_type($params, <$sample as Sample>::DATA_TYPE);
+        let params = &fitting;
+        let rule = CodeRule::new(params, <$sample as Sample>::DATA_TYPE)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         match rule.code_type() {
-            CodeType::U8 => $check::<$sample, u8>($params $(, $arg)*),
-            CodeType::U16 => $check::<$sample, u16>($params $(, $arg)*),
-            CodeType::U32 => $check::<$sample, u32>($params $(, $arg)*),
+            CodeType::U8 => $check::<$sample, u8>(params $(, $arg)*),
+            CodeType::U16 => $check::<$sample, u16>(params $(, $arg)*),
+            CodeType::U32 => $check::<$sample, u32>(params $(, $arg)*),
+            CodeType::I8 => $check::<$sample, i8>(params $(, $arg)*),
+            CodeType::I16 => $check::<$sample, i16>(params $(, $arg)*),
+            CodeType::I32 => $check::<$sample, i32>(params $(, $arg)*),
         }
     }};
 }
@@ -140,7 +175,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn transform_small_types_exhaustively(params in transform_params()) {
+    fn transform_small_types_exhaustively(params in transform_params_any_code_type()) {
         with_code_type!(&params, u8, exhaustive())?;
         with_code_type!(&params, i8, exhaustive())?;
         with_code_type!(&params, u16, exhaustive())?;
@@ -155,7 +190,7 @@ proptest! {
 
     #[test]
     fn transform_wide_integers(
-        params in transform_params(),
+        params in transform_params_any_code_type(),
         signed in prop::collection::vec(any::<i32>(), 1..400),
         unsigned in prop::collection::vec(any::<u32>(), 1..400),
     ) {
@@ -200,7 +235,8 @@ proptest! {
 
     /// Decoding never panics, whatever the codes: every code decodes or is reported.
     #[test]
-    fn any_code_decodes_or_is_reported(params in transform_params(), codes in prop::collection::vec(any::<u32>(), 1..200)) {
+    fn any_code_decodes_or_is_reported(params in transform_params_any_code_type(), codes in prop::collection::vec(any::<u32>(), 1..200)) {
+        let params = fitting_code_type(&params, DataType::U16);
         let rule = CodeRule::new(&params, DataType::U16).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let max_code = rule.max_code();
         match rule.code_type() {
@@ -217,7 +253,36 @@ proptest! {
                 let valid = codes.iter().all(|&c| i64::from(c) <= max_code);
                 prop_assert_eq!(codec.decode(&codes, &mut out).is_ok(), valid);
             }
-            CodeType::U32 => prop_assert!(false, "uint16 input never needs uint32 codes here"),
+            CodeType::I8 => {
+                let codec = Codec::<u16, i8>::from_rule(rule).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let all: Vec<i8> = (-128..=127).collect();
+                let mut out = vec![0u16; all.len()];
+                // Negative codes are never valid.
+                prop_assert!(codec.decode(&all, &mut out).is_err());
+                let valid: Vec<i8> = (0..=127).filter(|&c| i64::from(c) <= max_code).collect();
+                let mut out = vec![0u16; valid.len()];
+                prop_assert!(codec.decode(&valid, &mut out).is_ok());
+            }
+            CodeType::I16 => {
+                let codec = Codec::<u16, i16>::from_rule(rule).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let codes: Vec<i16> = codes.iter().map(|&c| c as i16).collect();
+                let mut out = vec![0u16; codes.len()];
+                let valid = codes.iter().all(|&c| (0..=max_code).contains(&i64::from(c)));
+                prop_assert_eq!(codec.decode(&codes, &mut out).is_ok(), valid);
+            }
+            CodeType::U32 => {
+                let codec = Codec::<u16, u32>::from_rule(rule).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let mut out = vec![0u16; codes.len()];
+                let valid = codes.iter().all(|&c| i64::from(c) <= max_code);
+                prop_assert_eq!(codec.decode(&codes, &mut out).is_ok(), valid);
+            }
+            CodeType::I32 => {
+                let codec = Codec::<u16, i32>::from_rule(rule).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let codes: Vec<i32> = codes.iter().map(|&c| c as i32).collect();
+                let mut out = vec![0u16; codes.len()];
+                let valid = codes.iter().all(|&c| (0..=max_code).contains(&i64::from(c)));
+                prop_assert_eq!(codec.decode(&codes, &mut out).is_ok(), valid);
+            }
         }
     }
 }

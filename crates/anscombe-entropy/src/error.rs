@@ -11,7 +11,7 @@ pub enum DecodeError {
     #[error("not an anscombe-context stream (bad magic bytes)")]
     Magic,
     /// A format version this build does not know.
-    #[error("format version {0} is not supported (this build reads version 1)")]
+    #[error("format version {0} is not supported (this build reads versions 1 and 2)")]
     Version(u8),
     /// The stream holds another sample width or shape than the chunk.
     #[error("the stream holds {found}, the chunk is {expected}")]
@@ -45,6 +45,9 @@ pub enum EncodeError {
         /// Samples per row.
         width: usize,
     },
+    /// A format version this build does not write.
+    #[error("format version {0} is not one this build writes (1 or 2)")]
+    Version(u8),
     /// A chunk beyond what the format records (2^31 - 1 samples).
     #[error("a chunk of {0} samples exceeds the format's limit of 2147483647")]
     TooLarge(usize),

@@ -1,4 +1,4 @@
-//! The byte layout of a coded chunk (format version 1): a fixed header, the frequency tables,
+//! The byte layout of a coded chunk (format versions 1 and 2 share it): a fixed header, the frequency tables,
 //! the rANS data and the escaped samples. Parsing checks every length against the bytes at hand
 //! before anything is allocated from it.
 
@@ -10,8 +10,11 @@ use crate::rans::Table;
 
 /// The first four bytes of every stream.
 pub const MAGIC: [u8; 4] = *b"ACTX";
-/// The format version this build writes and reads.
+/// The format version [`encode`](crate::encode) writes (what stores hold by default).
 pub const FORMAT_VERSION: u8 = 1;
+/// Every format version this build reads and [`encode_version`](crate::encode_version) writes:
+/// 1 (two rANS lanes) and 2 (sixteen lanes, the same model and tables).
+pub const VERSIONS: [u8; 2] = [1, 2];
 /// Bytes of the fixed header.
 pub(crate) const HEADER_LEN: usize = 32;
 /// Symbols per context.
@@ -30,6 +33,8 @@ pub(crate) enum Mode {
 /// The fixed header's fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Header {
+    /// The format version.
+    pub(crate) version: u8,
     /// Bytes per sample: 1 or 2.
     pub(crate) sample_bytes: u8,
     /// How the samples are stored.
@@ -133,7 +138,7 @@ fn read_tables(bytes: &[u8]) -> Result<Vec<Table>, DecodeError> {
 pub(crate) fn write(header: &Header, tables: &[u8], rans: &[u8], escapes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + tables.len() + rans.len() + escapes.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&[FORMAT_VERSION, header.sample_bytes, header.mode as u8, 0]);
+    out.extend_from_slice(&[header.version, header.sample_bytes, header.mode as u8, 0]);
     for value in header.dims {
         out.extend_from_slice(&value.to_le_bytes());
     }
@@ -154,8 +159,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, DecodeError> {
     if head[..4] != MAGIC {
         return Err(DecodeError::Magic);
     }
-    if head[4] != FORMAT_VERSION {
-        return Err(DecodeError::Version(head[4]));
+    let version = head[4];
+    if !VERSIONS.contains(&version) {
+        return Err(DecodeError::Version(version));
     }
     let sample_bytes = head[5];
     if !matches!(sample_bytes, 1 | 2) {
@@ -173,6 +179,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, DecodeError> {
     }
     let word = |k: usize| u32::from_le_bytes([head[k], head[k + 1], head[k + 2], head[k + 3]]);
     let header = Header {
+        version,
         sample_bytes,
         mode,
         dims: [word(8), word(12), word(16)],

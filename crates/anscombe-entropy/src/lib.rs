@@ -6,7 +6,8 @@
 //! (the first frame of a chunk from its neighbours), chooses one of 256 contexts from the
 //! prediction and the local activity, and codes the residual with rANS under per-context
 //! frequency tables stored in the stream. Chunks are independent. The byte format is written in
-//! `spec/anscombe-context-codec.md`; its version is [`FORMAT_VERSION`].
+//! `spec/anscombe-context-codec.md`; [`encode`] writes version [`FORMAT_VERSION`],
+//! [`encode_version`] any of [`VERSIONS`], and [`decode`] reads them all.
 //!
 //! ```
 //! use anscombe_entropy::{decode, encode, Dims};
@@ -30,7 +31,7 @@ mod format;
 mod model;
 mod rans;
 
-pub use codec::{Sample, decode, decode_into, encode};
+pub use codec::{Sample, decode, decode_into, encode, encode_version};
 pub use error::{DecodeError, EncodeError};
-pub use format::{FORMAT_VERSION, MAGIC};
+pub use format::{FORMAT_VERSION, MAGIC, VERSIONS};
 pub use model::Dims;

@@ -69,17 +69,20 @@ impl Dims {
 }
 
 /// Activity classes of the summed absolute residuals of the left and upper neighbours:
-/// 0, 1, 2, 3-4, 5-7, 8-11, 12-19, 20 and more.
-const CLASS: [u8; 21] = [
-    0, 1, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7,
-];
+/// 0, 1, 2, 3-4, 5-7, 8-11, 12-19, 20 and more: the class is the number of these lower bounds
+/// (after the first) that the activity reaches.
+const CLASS_BOUNDS: [u32; 7] = [1, 2, 3, 5, 8, 12, 20];
 
 /// The context of a pixel from its frame kind (0 first, 1 later), prediction and the summed
-/// activity of its neighbours.
+/// activity of its neighbours. Comparisons rather than a table, so a row's contexts vectorise.
 #[inline]
 fn context(kind: usize, prediction: i32, activity: u32) -> usize {
     let level = prediction.clamp(0, 15) as usize;
-    (kind * 16 + level) * 8 + usize::from(CLASS[activity.min(20) as usize])
+    let class: usize = CLASS_BOUNDS
+        .iter()
+        .map(|&bound| usize::from(activity >= bound))
+        .sum();
+    (kind * 16 + level) * 8 + class
 }
 
 /// A sample's absolute residual, saturated to 16 bits.
@@ -93,8 +96,31 @@ fn residual(sample: u16, prediction: i32) -> u16 {
 /// What the encoder and the decoder do at each sample of the walk.
 pub(crate) trait Visit {
     /// Gets the sample at `index` (in storage order) with its prediction and context, and
-    /// gives it back for the model to learn.
+    /// gives it back for the model to learn. Used where a sample's context waits for the
+    /// sample before it (the first row of a chunk).
     fn visit(&mut self, index: usize, prediction: i32, context: usize) -> u16;
+
+    /// Gets a whole row from `start` on (in storage order), whose predictions and contexts are
+    /// all known beforehand, and gives its samples back in `samples`. Rows after a chunk's
+    /// first take this path, so a coder can work on a row's symbols in a tight loop of their
+    /// own (the default visits one sample after the other).
+    #[inline(always)]
+    fn visit_row(
+        &mut self,
+        start: usize,
+        predictions: &[i32],
+        contexts: &[u16],
+        samples: &mut [u16],
+    ) {
+        for (x, ((&prediction, &context), sample)) in predictions
+            .iter()
+            .zip(contexts)
+            .zip(samples.iter_mut())
+            .enumerate()
+        {
+            *sample = self.visit(start + x, prediction, usize::from(context));
+        }
+    }
 }
 
 /// Walks a chunk in storage order: for each sample, `visitor` gets its index, prediction and
@@ -109,6 +135,10 @@ pub(crate) trait Visit {
 ///   is the activity;
 /// - the first frame, other rows: the sample above predicts; the residuals above and above
 ///   left (above, in the first column) are the activity.
+///
+/// Every row but the chunk's first is done in three passes, each a simple loop over the row:
+/// its predictions and contexts (from earlier frames and the row above), the visitor's row,
+/// then what the model learns from the row's samples.
 #[inline(always)]
 pub(crate) fn walk(dims: Dims, visitor: &mut impl Visit) {
     let width = dims.width;
@@ -120,6 +150,10 @@ pub(crate) fn walk(dims: Dims, visitor: &mut impl Visit) {
     let mut average = alloc::vec![0i32; frame_len];
     // Per pixel: this frame's absolute residual, after a leading row of zeros for "no row above".
     let mut activity = alloc::vec![0u16; frame_len + width];
+    // One row's predictions, contexts and samples.
+    let mut predictions = alloc::vec![0i32; width];
+    let mut contexts = alloc::vec![0u16; width];
+    let mut samples = alloc::vec![0u16; width];
     for frame in 0..dims.frames {
         let base = frame * frame_len;
         for y in 0..dims.rows {
@@ -147,25 +181,42 @@ pub(crate) fn walk(dims: Dims, visitor: &mut impl Visit) {
                 // for its left neighbour.
                 let (up, here) = average.split_at_mut(row);
                 let up = &up[row - width..];
+                let here = &mut here[..width];
                 for x in 0..width {
                     let prediction = up[x] >> 4;
                     let near = u32::from(above[x]) + u32::from(above[x.saturating_sub(1)]);
-                    let ctx = context(0, prediction, near);
-                    let sample = visitor.visit(base + row + x, prediction, ctx);
-                    current[x] = residual(sample, prediction);
-                    here[x] = i32::from(sample) << 4;
+                    predictions[x] = prediction;
+                    contexts[x] = context(0, prediction, near) as u16;
+                }
+                visitor.visit_row(base + row, &predictions, &contexts, &mut samples);
+                for (((act, avg), &sample), &prediction) in current
+                    .iter_mut()
+                    .zip(here.iter_mut())
+                    .zip(&samples)
+                    .zip(&predictions)
+                {
+                    *act = residual(sample, prediction);
+                    *avg = i32::from(sample) << 4;
                 }
             } else {
                 let averages = &mut average[row..row + width];
-                for (x, ((avg, up), act)) in averages
+                for ((((prediction, context_out), avg), up), act) in predictions
                     .iter_mut()
+                    .zip(contexts.iter_mut())
+                    .zip(averages.iter())
                     .zip(above)
-                    .zip(current.iter_mut())
-                    .enumerate()
+                    .zip(current.iter())
                 {
-                    let prediction = (*avg + 8) >> 4;
-                    let ctx = context(1, prediction, u32::from(*act) + u32::from(*up));
-                    let sample = visitor.visit(base + row + x, prediction, ctx);
+                    *prediction = (*avg + 8) >> 4;
+                    *context_out = context(1, *prediction, u32::from(*act) + u32::from(*up)) as u16;
+                }
+                visitor.visit_row(base + row, &predictions, &contexts, &mut samples);
+                for (((act, avg), &sample), &prediction) in current
+                    .iter_mut()
+                    .zip(averages.iter_mut())
+                    .zip(&samples)
+                    .zip(&predictions)
+                {
                     *act = residual(sample, prediction);
                     *avg += ((i32::from(sample) << 4) - *avg) >> 2;
                 }

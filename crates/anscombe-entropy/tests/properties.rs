@@ -1,7 +1,7 @@
-//! Property tests: every chunk round-trips bit for bit, and no bytes whatever make the decoder
-//! panic or return samples for a stream that was damaged.
+//! Property tests, for every format version: every chunk round-trips bit for bit, and no bytes
+//! whatever make the decoder panic or return samples for a stream that was damaged.
 
-use anscombe_entropy::{DecodeError, Dims, decode, encode};
+use anscombe_entropy::{DecodeError, Dims, VERSIONS, decode, encode, encode_version};
 use proptest::prelude::*;
 
 /// Chunk shapes from empty to a few frames of a few rows, as 3-D, 2-D or 1-D.
@@ -37,21 +37,37 @@ fn shape_and_u16() -> impl Strategy<Value = (Vec<u64>, Vec<u16>)> {
     })
 }
 
+/// One of the format versions.
+fn version() -> impl Strategy<Value = u8> {
+    prop::sample::select(VERSIONS.to_vec())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
 
     #[test]
-    fn u8_chunks_round_trip((shape, codes) in shape_and_u8()) {
+    fn u8_chunks_round_trip((shape, codes) in shape_and_u8(), version in version()) {
         let dims = Dims::from_shape(&shape);
-        let bytes = encode(&codes, dims).unwrap();
+        let bytes = encode_version(&codes, dims, version).unwrap();
+        prop_assert_eq!(bytes[4], version);
         prop_assert_eq!(decode::<u8>(&bytes, dims).unwrap(), codes);
     }
 
     #[test]
-    fn u16_chunks_round_trip((shape, codes) in shape_and_u16()) {
+    fn u16_chunks_round_trip((shape, codes) in shape_and_u16(), version in version()) {
         let dims = Dims::from_shape(&shape);
-        let bytes = encode(&codes, dims).unwrap();
+        let bytes = encode_version(&codes, dims, version).unwrap();
         prop_assert_eq!(decode::<u16>(&bytes, dims).unwrap(), codes);
+    }
+
+    /// Every strict prefix of a valid stream is an error (never samples, never a panic).
+    #[test]
+    fn every_strict_prefix_is_an_error((shape, codes) in shape_and_u16(), version in version()) {
+        let dims = Dims::from_shape(&shape);
+        let bytes = encode_version(&codes, dims, version).unwrap();
+        for end in 0..bytes.len() {
+            prop_assert!(decode::<u16>(&bytes[..end], dims).is_err(), "prefix of {} bytes", end);
+        }
     }
 
     /// Arbitrary bytes, also behind a valid magic and version: an error or samples, never a
@@ -59,7 +75,8 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(shape in shapes(), mut bytes in prop::collection::vec(any::<u8>(), 0..300), framed in any::<bool>()) {
         if framed && bytes.len() >= 8 {
-            bytes[..6].copy_from_slice(&[b'A', b'C', b'T', b'X', 1, 1]);
+            let version = VERSIONS[usize::from(bytes[0]) % VERSIONS.len()];
+            bytes[..6].copy_from_slice(&[b'A', b'C', b'T', b'X', version, 1]);
             bytes[6] = 0;
             bytes[7] = 0;
         }
@@ -76,12 +93,13 @@ proptest! {
     #[test]
     fn damaged_streams_fail_cleanly(
         (shape, codes) in shape_and_u8(),
+        version in version(),
         at in any::<prop::sample::Index>(),
         flip in 1u8..=255,
         damage in 0u8..3,
     ) {
         let dims = Dims::from_shape(&shape);
-        let mut bytes = encode(&codes, dims).unwrap();
+        let mut bytes = encode_version(&codes, dims, version).unwrap();
         match damage {
             0 => { let i = at.index(bytes.len()); bytes[i] ^= flip; }
             1 => { bytes.truncate(at.index(bytes.len())); }
@@ -114,8 +132,12 @@ fn truncation_and_trailing_bytes_are_named() {
         Err(DecodeError::Corrupt(_))
     ));
     let mut future = bytes.clone();
-    future[4] = 2;
-    assert_eq!(decode::<u8>(&future, dims), Err(DecodeError::Version(2)));
+    future[4] = 3;
+    assert_eq!(decode::<u8>(&future, dims), Err(DecodeError::Version(3)));
+    assert!(matches!(
+        encode_version(&codes, dims, 3),
+        Err(anscombe_entropy::EncodeError::Version(3))
+    ));
     assert_eq!(
         decode::<u8>(b"PNG\x89 not ours, but long enough to have a header", dims),
         Err(DecodeError::Magic)

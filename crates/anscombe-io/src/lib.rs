@@ -5,6 +5,7 @@
 
 mod atomic;
 pub mod hdf5;
+pub mod image;
 mod inputs;
 mod lock;
 pub mod movie;

@@ -1,116 +1,10 @@
 //! A buffer of samples of one of the element types files hold.
 
-use anscombe_core::{CodeSlice, CodeSliceMut, CodeType, DataType, SampleSlice, SampleSliceMut};
+use anscombe_core::{CodeSlice, CodeSliceMut, SampleSlice, SampleSliceMut};
 
-/// Element type of a file's samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Element {
-    /// `bool`
-    Bool,
-    /// `uint8`
-    U8,
-    /// `int8`
-    I8,
-    /// `uint16`
-    U16,
-    /// `int16`
-    I16,
-    /// `uint32`
-    U32,
-    /// `int32`
-    I32,
-    /// `uint64`
-    U64,
-    /// `int64`
-    I64,
-    /// `float32`
-    F32,
-    /// `float64`
-    F64,
-}
-
-impl Element {
-    /// Every element type.
-    pub const ALL: [Element; 11] = [
-        Element::Bool,
-        Element::U8,
-        Element::I8,
-        Element::U16,
-        Element::I16,
-        Element::U32,
-        Element::I32,
-        Element::U64,
-        Element::I64,
-        Element::F32,
-        Element::F64,
-    ];
-
-    /// Size of one element in bytes.
-    pub const fn size(self) -> usize {
-        match self {
-            Element::Bool | Element::U8 | Element::I8 => 1,
-            Element::U16 | Element::I16 => 2,
-            Element::U32 | Element::I32 | Element::F32 => 4,
-            Element::U64 | Element::I64 | Element::F64 => 8,
-        }
-    }
-
-    /// The numpy name (`"uint16"`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Element::Bool => "bool",
-            Element::U8 => "uint8",
-            Element::I8 => "int8",
-            Element::U16 => "uint16",
-            Element::I16 => "int16",
-            Element::U32 => "uint32",
-            Element::I32 => "int32",
-            Element::U64 => "uint64",
-            Element::I64 => "int64",
-            Element::F32 => "float32",
-            Element::F64 => "float64",
-        }
-    }
-
-    /// Parses a numpy name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.name() == name)
-    }
-}
-
-impl From<DataType> for Element {
-    fn from(data_type: DataType) -> Self {
-        match data_type {
-            DataType::U8 => Element::U8,
-            DataType::I8 => Element::I8,
-            DataType::U16 => Element::U16,
-            DataType::I16 => Element::I16,
-            DataType::U32 => Element::U32,
-            DataType::I32 => Element::I32,
-            DataType::F32 => Element::F32,
-            DataType::F64 => Element::F64,
-        }
-    }
-}
-
-impl From<CodeType> for Element {
-    fn from(code_type: CodeType) -> Self {
-        code_type.data_type().into()
-    }
-}
-
-impl Element {
-    /// The codec's sample type for this element, if the codec handles it.
-    pub fn data_type(self) -> Option<DataType> {
-        DataType::from_name(self.name())
-    }
-}
-
-impl std::fmt::Display for Element {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// Element type of a file's samples: the workspace's one element enum, defined in
+/// `anscombe-core` beside the codec's subsets of it.
+pub use anscombe_core::Element;
 
 /// Samples of one element type, in C order.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,13 +199,20 @@ impl Samples {
         })
     }
 
-    /// The samples as codes; `None` unless they are `uint8`, `uint16` or `uint32`.
+    /// The samples as codes; `None` unless they are integers of at most 32 bits.
     pub fn code_slice(&self) -> Option<CodeSlice<'_>> {
         Some(match self {
             Samples::U8(v) => CodeSlice::U8(v),
+            Samples::I8(v) => CodeSlice::I8(v),
             Samples::U16(v) => CodeSlice::U16(v),
+            Samples::I16(v) => CodeSlice::I16(v),
             Samples::U32(v) => CodeSlice::U32(v),
-            _ => return None,
+            Samples::I32(v) => CodeSlice::I32(v),
+            Samples::Bool(_)
+            | Samples::U64(_)
+            | Samples::I64(_)
+            | Samples::F32(_)
+            | Samples::F64(_) => return None,
         })
     }
 
@@ -319,9 +220,16 @@ impl Samples {
     pub fn code_slice_mut(&mut self) -> Option<CodeSliceMut<'_>> {
         Some(match self {
             Samples::U8(v) => CodeSliceMut::U8(v),
+            Samples::I8(v) => CodeSliceMut::I8(v),
             Samples::U16(v) => CodeSliceMut::U16(v),
+            Samples::I16(v) => CodeSliceMut::I16(v),
             Samples::U32(v) => CodeSliceMut::U32(v),
-            _ => return None,
+            Samples::I32(v) => CodeSliceMut::I32(v),
+            Samples::Bool(_)
+            | Samples::U64(_)
+            | Samples::I64(_)
+            | Samples::F32(_)
+            | Samples::F64(_) => return None,
         })
     }
 
@@ -461,9 +369,12 @@ mod tests {
     }
 
     #[test]
-    fn names() {
-        for e in Element::ALL {
-            assert_eq!(Element::from_name(e.name()), Some(e));
-        }
+    fn signed_codes_are_code_slices() {
+        let codes = Samples::I16(vec![0, 5]);
+        assert_eq!(
+            codes.code_slice().map(|c| c.code_type()),
+            Some(anscombe_core::CodeType::I16)
+        );
+        assert!(Samples::F32(vec![0.0]).code_slice().is_none());
     }
 }

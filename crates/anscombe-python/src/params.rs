@@ -12,8 +12,11 @@ pub enum ParamsError {
     /// A codec name that is neither identity.
     #[error("unknown codec {0:?}: expected \"anscombe-transform\" or \"anscombe-v1\"")]
     Codec(String),
-    /// A code type name that is not `uint8`, `uint16` or `uint32`.
-    #[error("encoded_dtype {0:?} is not a code type: expected uint8, uint16 or uint32")]
+    /// A code type name that is not an integer type of at most 32 bits.
+    #[error(
+        "encoded_dtype {0:?} is not a code type: expected uint8, int8, uint16, int16, uint32 \
+         or int32"
+    )]
     EncodedDtype(String),
     /// A sample type name the codecs do not take.
     #[error(
@@ -43,7 +46,7 @@ pub fn sample_type(name: &str) -> Result<DataType, ParamsError> {
 /// A code type by its NumPy name.
 ///
 /// # Errors
-/// [`ParamsError::EncodedDtype`] for names other than the three code types.
+/// [`ParamsError::EncodedDtype`] for names other than the six code types.
 pub fn code_type(name: &str) -> Result<CodeType, ParamsError> {
     CodeType::from_name(name).ok_or_else(|| ParamsError::EncodedDtype(name.into()))
 }

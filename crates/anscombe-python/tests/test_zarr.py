@@ -76,6 +76,46 @@ def test_plain_zarr_reads_every_store_the_cli_writes(tmp_path, cli, codec, fmt, 
                                         codec=codec, dtype=dtype)).all()
 
 
+# The same read with this package's entry points hidden, as on a machine where only zarr-python
+# (and numcodecs, and the anscombe-transform reference package) are installed: prints the error.
+_READ_WITHOUT_THIS_PACKAGE = """
+import sys, importlib.metadata as metadata
+def others(**selection):
+    every = metadata.EntryPoints(e for d in metadata.distributions()
+                                 if d.metadata["Name"] != "anscombe" for e in d.entry_points)
+    return every.select(**selection) if selection else every
+metadata.entry_points = others
+import zarr
+try:
+    zarr.open_array(sys.argv[1], mode="r")[:]
+except Exception as error:
+    print(type(error).__name__, error)
+else:
+    sys.exit("read without the anscombe package")
+"""
+
+
+def test_the_demo_store_opens_in_zarr_python_with_this_package_and_not_without(tmp_path, cli) -> None:
+    """What the demo's last lines say: zarr-python 3 reads its store once this package is
+    installed (through the entry points alone), exactly as the CLI decodes it, and cannot
+    without it."""
+    said = run_cli(cli, "demo", "--output", tmp_path / "demo")
+    assert "zarr-python 3 once this repository's package is installed" in said, said
+    assert "`pip install ./crates/anscombe-python`" in said, said
+    assert "zarr-python alone cannot read it" in said, said
+    store = tmp_path / "demo" / "mouse.zarr"
+    codecs = [c["name"] for c in json.loads((store / "zarr.json").read_text())["codecs"]]
+    assert "anscombe-transform" in codecs, codecs
+    expected = cli_decode(cli, store, tmp_path / "cli.npy")
+    read = read_plain(store, tmp_path / "plain.npy")
+    assert read.dtype == expected.dtype and read.shape == (500, 64, 64)
+    assert (read == expected).all()
+    done = subprocess.run([sys.executable, "-c", _READ_WITHOUT_THIS_PACKAGE, str(store)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "anscombe-transform" in done.stdout, done.stdout
+
+
 def _write_v3(path: Path, movie: np.ndarray, filters, **options) -> None:
     z = zarr.create_array(path, shape=movie.shape, dtype=movie.dtype, chunks=(4, 16, 16),
                           filters=filters, **options)

@@ -26,6 +26,15 @@ use crate::reader::{open_array, read_frames};
 use crate::spec::StoreSpec;
 use crate::writer::{StoreWriter, batch_frames};
 
+/// Where a movie's background group goes by default: `<stem>.background.zarr` beside the
+/// movie (`movie.background.zarr` for a path without a file name).
+pub fn beside(movie: &Path) -> PathBuf {
+    let stem = movie
+        .file_stem()
+        .map_or_else(|| "movie".into(), |s| s.to_string_lossy().into_owned());
+    movie.with_file_name(format!("{stem}.background.zarr"))
+}
+
 /// Why a background could not be computed, stored or applied.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -402,4 +411,22 @@ pub fn write_corrected(
         Ok::<(), BackgroundGroupError>(())
     })?;
     Ok(writer.finish()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_background_goes_beside_the_movie() {
+        assert_eq!(
+            beside(Path::new("data/run 1.tif")),
+            Path::new("data/run 1.background.zarr")
+        );
+        assert_eq!(
+            beside(Path::new("movie.h5")),
+            Path::new("movie.background.zarr")
+        );
+        assert_eq!(beside(Path::new("/")), Path::new("/movie.background.zarr"));
+    }
 }

@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anscombe_calibrate::detector::{Correction, DetectorCalibration, DetectorError, Plane};
+use anscombe_calibrate::detector::{
+    Correction, DetectorCalibration, DetectorError, Gaussian, Plane,
+};
 use anscombe_core::DataType;
 use anscombe_io::{Element, FrameSource, MovieError, Samples, stream_frames};
 use serde_json::json;
@@ -151,6 +153,54 @@ pub fn read_image(path: &Path) -> Result<Plane, DetectorGroupError> {
     }
 }
 
+/// The files a correction is made of: the calibration (a group from [`write_calibration`] or
+/// a coefficient image), and optional dark and flat images (or stacks, averaged).
+#[derive(Debug, Clone, Copy)]
+pub struct CorrectionFiles<'a> {
+    /// The calibration group or coefficient image.
+    pub calibration: &'a Path,
+    /// The dark image.
+    pub dark: Option<&'a Path>,
+    /// The flat-field image.
+    pub flat: Option<&'a Path>,
+}
+
+/// The correction for a stack of `shape` (frames, height, width) from its files, the flat
+/// smoothed with `smoothing` (see [`Correction::new`]).
+///
+/// # Errors
+/// [`DetectorGroupError`] for a stack that is not 3-D, a file that cannot be read, or images
+/// of another size than the stack's.
+pub fn read_correction(
+    shape: &[usize],
+    files: &CorrectionFiles<'_>,
+    smoothing: &Gaussian,
+    residual_sigma: Option<f64>,
+) -> Result<Correction, DetectorGroupError> {
+    let &[_, height, width] = shape else {
+        return Err(stack_shape(shape).into());
+    };
+    let coefficients = read_coefficients(files.calibration)?;
+    let dark = files.dark.map(read_image).transpose()?;
+    let flat = files.flat.map(read_image).transpose()?;
+    Ok(Correction::new(
+        height,
+        width,
+        coefficients,
+        dark,
+        flat.as_ref(),
+        smoothing,
+        residual_sigma,
+    )?)
+}
+
+/// The error for a stack to correct that is not (frames, height, width).
+fn stack_shape(shape: &[usize]) -> DetectorError {
+    DetectorError::Shape(format!(
+        "a stack to correct is (frames, height, width), got shape {shape:?}"
+    ))
+}
+
 /// What a correction did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorrectionOutcome {
@@ -192,11 +242,7 @@ pub fn correct_stack(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CorrectionOutcome, DetectorGroupError> {
     let &[frames, height, width] = source.shape() else {
-        return Err(DetectorError::Shape(format!(
-            "a stack to correct is (frames, height, width), got shape {:?}",
-            source.shape()
-        ))
-        .into());
+        return Err(stack_shape(source.shape()).into());
     };
     let names = Some(vec!["t".into(), "y".into(), "x".into()]);
     let mut writer =
@@ -259,5 +305,45 @@ mod tests {
         assert_eq!(ring_index(&[5.0, 5.0, 5.0]), 0.0);
         assert!(ring_index(&[5.0, 6.0, 5.0, 6.0]) > 0.1);
         assert_eq!(row_means(&[1.0, 2.0, 3.0, 4.0], 2), [2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_correction_from_files_needs_a_stack_of_the_images_size() {
+        let dir = anscombe_testkit::scratch("store-detector-read-correction");
+        let coefficients = dir.join("coefficients.npy");
+        let dark = dir.join("dark.npy");
+        let image = |path: &Path, values: Vec<f64>| {
+            anscombe_io::image::write_image(path, &[2, 3], &Samples::F64(values)).expect("image");
+        };
+        image(&coefficients, vec![1.0, 2.0, 1.0, 0.5, 1.0, 1.0]);
+        image(&dark, vec![10.0; 6]);
+        let smoothing = Gaussian::new(1.0, 4.0).expect("gaussian");
+        let files = CorrectionFiles {
+            calibration: &coefficients,
+            dark: Some(&dark),
+            flat: None,
+        };
+        let correction = read_correction(&[4, 2, 3], &files, &smoothing, None).expect("fits");
+        // (image - dark) * coefficients, by hand.
+        let frame = Plane::F64(vec![12.0, 14.0, 10.0, 30.0, 11.0, 10.0]);
+        let mut out = vec![0.0; 6];
+        correction.apply(&frame, &mut out).expect("applies");
+        assert_eq!(out, [2.0, 8.0, 0.0, 10.0, 1.0, 0.0]);
+        let message = |shape: &[usize]| {
+            read_correction(shape, &files, &smoothing, None)
+                .expect_err("refused")
+                .to_string()
+        };
+        let wrong_size = message(&[4, 2, 2]);
+        assert!(
+            wrong_size.contains("the coefficient map has 6 pixels, the images 2 x 2"),
+            "{wrong_size}"
+        );
+        let not_a_stack = message(&[2, 3]);
+        assert!(
+            not_a_stack.contains("(frames, height, width)"),
+            "{not_a_stack}"
+        );
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

@@ -17,6 +17,7 @@
 //! | [`writer`], [`group`] | writing arrays and groups chunk row by chunk row |
 //! | [`reader`] | opening arrays, reading frames, [`ZarrMovie`], [`StoreInfo`] |
 //! | [`output`] | a movie written to a store or to a TIFF or NPY file |
+//! | [`photons`] | a movie converted to photon counts, written as either |
 //! | [`ome`] | OME-Zarr 0.5 multiscale images |
 //! | [`background`], [`detector`] | the result groups of `anscombe background` and `anscombe detector` |
 //! | [`verify`] | the error of a store in photons against the codec's bound |
@@ -30,6 +31,7 @@ mod guard;
 pub mod metadata;
 pub mod ome;
 pub mod output;
+pub mod photons;
 pub mod reader;
 pub mod spec;
 mod staging;

@@ -277,6 +277,19 @@ impl std::fmt::Debug for ZarrMovie {
 }
 
 impl ZarrMovie {
+    /// The reference's defects that this store's values carry, one line each, if its
+    /// pipeline has a `poisson` codec (spec/poisson-codec.md, section 6): what a reader is
+    /// told once before decoding, since the decoded values reproduce them.
+    pub fn poisson_quirks(&self) -> Vec<String> {
+        array_poisson_codec(&self.array).map_or_else(Vec::new, |codec| {
+            codec
+                .quirks()
+                .iter()
+                .map(|quirk| format!("quirk ({}) {quirk}", quirk.letter()))
+                .collect()
+        })
+    }
+
     /// Opens an array as a movie.
     ///
     /// # Errors

@@ -104,15 +104,15 @@ impl StoreSpec {
     pub fn effective_codec(&self) -> Option<CodecParams> {
         let widen = matches!(self.compressor, Compressor::Pcodec { .. });
         self.codec.map(|params| match params {
-            CodecParams::V1(p) if widen && p.encoded_dtype == CodeType::U8 => {
+            CodecParams::V1(p) if widen && p.encoded_dtype.data_type().size() == 1 => {
                 CodecParams::V1(anscombe_core::V1Params {
-                    encoded_dtype: CodeType::U16,
+                    encoded_dtype: at_least_16_bits(p.encoded_dtype),
                     ..p
                 })
             }
             CodecParams::Transform(p) if widen => {
                 let code_type = anscombe_core::CodeRule::new(&params, self.data_type)
-                    .map_or(CodeType::U16, |rule| rule.code_type().max(CodeType::U16));
+                    .map_or(CodeType::U16, |rule| at_least_16_bits(rule.code_type()));
                 CodecParams::Transform(anscombe_core::TransformParams {
                     encoded_dtype: Some(code_type),
                     ..p
@@ -187,4 +187,13 @@ pub fn context_chunk_shape(shape: &[u64], element_size: usize) -> Vec<u64> {
     let row_bytes = depth * width.max(1) * element_size as u64;
     let rows = (TARGET / row_bytes).clamp(1, height.max(1));
     vec![depth, rows, width.max(1)]
+}
+
+/// The code type of the same signedness with at least 16 bits (pcodec has no 8-bit integers).
+fn at_least_16_bits(code_type: CodeType) -> CodeType {
+    match code_type {
+        CodeType::U8 => CodeType::U16,
+        CodeType::I8 => CodeType::I16,
+        wider => wider,
+    }
 }

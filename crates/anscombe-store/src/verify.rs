@@ -269,20 +269,138 @@ fn tally_part<T: Sample>(rule: &CodeRule, original: &[T], decoded: &[T], start: 
         part.max_abs = part.max_abs.max(error.abs());
         part.changed += u64::from(back != level);
         // The bound, with room for the last bit of the arithmetic.
-        if rule.beyond_error_bound(level, error, 1e-9) {
+        if rule.beyond_error_bound(level, error, SLACK) {
             part.beyond.add(position);
         }
     }
     part
 }
 
-/// Tallies two sample slices of one type on all cores.
-fn tally_slices<T: Sample>(rule: &CodeRule, original: &[T], decoded: &[T], start: u64) -> Partial {
+/// Room for the last bit of the arithmetic in the bound test.
+const SLACK: f64 = 1e-9;
+
+/// A [`LevelTable`] entry: the level is below the codec's domain.
+const BELOW: u32 = u32::MAX;
+/// A [`LevelTable`] entry: the level is above the codec's domain.
+const ABOVE: u32 = u32::MAX - 1;
+
+/// For 8- and 16-bit integer samples, every level's verdict made once: below or above the
+/// domain, or the largest difference (decoded minus original, in levels, either sign) the
+/// bound allows there. A sample then costs a lookup and integer arithmetic instead of the
+/// bound's floating-point test; the verdicts are the test's own, level by level.
+#[derive(Debug, Clone)]
+struct LevelTable {
+    /// The sample type the table is indexed for ([`Sample::bit_index`]).
+    element: Element,
+    allowed: Vec<u32>,
+}
+
+impl LevelTable {
+    /// The table for samples of type `T`, or `None` for types too wide for one.
+    fn new<T: Sample>(rule: &CodeRule, element: Element) -> Option<LevelTable> {
+        if T::TABLE_BITS == 0 || T::TABLE_BITS > 16 {
+            return None;
+        }
+        let (lo, hi) = rule.clamp_bounds();
+        let allowed = (0..1usize << T::TABLE_BITS)
+            .map(|index| {
+                let level = T::from_bit_index(index).to_f64();
+                if is_below(level, lo) {
+                    BELOW
+                } else if level > hi {
+                    ABOVE
+                } else {
+                    allowed_difference(rule, level)
+                }
+            })
+            .collect();
+        Some(LevelTable { element, allowed })
+    }
+}
+
+/// The largest integer difference `d` (up to 65 536: any 16-bit difference) for which
+/// `rule.beyond_error_bound(level, d / gain, SLACK)` is false: the bound's own estimate, then
+/// stepped to the exact edge (the test grows with the difference, and the estimate is a level
+/// or two off at most).
+fn allowed_difference(rule: &CodeRule, level: f64) -> u32 {
+    const ANY: u32 = 1 << 16;
+    let gain = rule.curve().gain();
+    let beyond = |d: u32| rule.beyond_error_bound(level, f64::from(d) / gain, SLACK);
+    let estimate = (rule.error_bound_photons(level) * gain).floor();
+    let mut d = if estimate.is_nan() {
+        0
+    } else {
+        estimate.clamp(0.0, f64::from(ANY)) as u32
+    };
+    while d > 0 && beyond(d) {
+        d -= 1;
+    }
+    while d < ANY && !beyond(d + 1) {
+        d += 1;
+    }
+    d
+}
+
+/// [`tally_part`] through a [`LevelTable`]: the same counts, with the sums taken in levels
+/// (exact integers within a part) and turned into photons once.
+fn tally_part_table<T: Sample>(
+    table: &LevelTable,
+    gain: f64,
+    original: &[T],
+    decoded: &[T],
+    start: u64,
+) -> Partial {
+    let mut part = Partial::EMPTY;
+    let (mut sum, mut squares, mut largest) = (0i64, 0u64, 0u64);
+    for ((&level, &back), position) in original.iter().zip(decoded).zip(start..) {
+        let allowed = table.allowed[level.bit_index()];
+        if allowed >= ABOVE {
+            if allowed == BELOW {
+                part.below.add(position);
+            } else {
+                part.above.add(position);
+            }
+            continue;
+        }
+        // Both are 8- or 16-bit integers: exact in f64 and in i64.
+        let difference = back.to_f64() as i64 - level.to_f64() as i64;
+        let magnitude = difference.unsigned_abs();
+        part.checked += 1;
+        sum += difference;
+        squares += magnitude * magnitude;
+        largest = largest.max(magnitude);
+        part.changed += u64::from(magnitude != 0);
+        if magnitude > u64::from(allowed) {
+            part.beyond.add(position);
+        }
+    }
+    part.sum = sum as f64 / gain;
+    part.sum_squares = squares as f64 / (gain * gain);
+    part.max_abs = largest as f64 / gain;
+    part
+}
+
+/// Tallies two sample slices of one type on all cores (through `table` when there is one for
+/// this type).
+fn tally_slices<T: Sample>(
+    rule: &CodeRule,
+    table: Option<&LevelTable>,
+    original: &[T],
+    decoded: &[T],
+    start: u64,
+) -> Partial {
+    let gain = rule.curve().gain();
     original
         .par_chunks(PART)
         .zip(decoded.par_chunks(PART))
         .enumerate()
-        .map(|(i, (o, d))| tally_part(rule, o, d, start + (i * PART) as u64))
+        .map(|(i, (o, d))| {
+            let start = start + (i * PART) as u64;
+            match table {
+                Some(table) => tally_part_table(table, gain, o, d, start),
+                None => tally_part(rule, o, d, start),
+            }
+        })
         .reduce(|| Partial::EMPTY, Partial::merge)
 }
 
@@ -304,6 +422,11 @@ macro_rules! with_pair {
     };
 }
 
+/// The [`LevelTable`] for samples like `_samples` (the slice only names the type).
+fn table_for<T: Sample>(rule: &CodeRule, element: Element, _samples: &[T]) -> Option<LevelTable> {
+    LevelTable::new::<T>(rule, element)
+}
+
 /// The running sums behind an [`ErrorSummary`], fed frame batch by frame batch.
 #[derive(Debug, Clone)]
 pub struct ErrorTally<'a> {
@@ -312,6 +435,8 @@ pub struct ErrorTally<'a> {
     frames: usize,
     samples: u64,
     total: Partial,
+    /// The verdict of every level, once the samples' type is known (8- and 16-bit integers).
+    table: Option<LevelTable>,
 }
 
 impl<'a> ErrorTally<'a> {
@@ -324,6 +449,7 @@ impl<'a> ErrorTally<'a> {
             frames: 0,
             samples: 0,
             total: Partial::EMPTY,
+            table: None,
         }
     }
 
@@ -351,7 +477,13 @@ impl<'a> ErrorTally<'a> {
         }
         let start = (first_frame as u64).saturating_mul(self.frame_len() as u64);
         let rule = self.rule;
-        let part = with_pair!(original, decoded, (a, b) => tally_slices(rule, a, b, start),
+        let element = original.element();
+        if self.table.as_ref().is_none_or(|t| t.element != element) {
+            self.table =
+                with_pair!(original, decoded, (a, _b) => table_for(rule, element, a), None);
+        }
+        let table = self.table.as_ref();
+        let part = with_pair!(original, decoded, (a, b) => tally_slices(rule, table, a, b, start),
             return Err(VerifyError::Element { input: original.element(), store: decoded.element() }));
         self.total = self.total.merge(part);
         self.frames += original.len() / self.frame_len();
@@ -778,6 +910,72 @@ mod tests {
             .add(&Samples::U16(flat.clone()), &Samples::U16(flat), 0)
             .expect("add");
         assert_eq!(tally.summary().wiped, 0);
+    }
+
+    /// Every 16-bit level, decoded back with differences around the edge the table allows
+    /// (and far beyond): the table's counts are the bound test's, sample for sample.
+    #[test]
+    fn the_level_table_gives_the_bound_tests_verdicts() {
+        fn both<T: Sample>(rule: &CodeRule, original: &[T], decoded: &[T]) -> (Partial, Partial) {
+            let table = LevelTable::new::<T>(rule, Element::U16).expect("a 16-bit table");
+            let gain = rule.curve().gain();
+            (
+                tally_part(rule, original, decoded, 7),
+                tally_part_table(&table, gain, original, decoded, 7),
+            )
+        }
+        let rules = [
+            CodeRule::new(&TransformParams::new(100.0, 40.0).into(), DataType::U16),
+            CodeRule::new(&TransformParams::new(3.31, 1.47).into(), DataType::U16),
+            CodeRule::new(
+                &TransformParams {
+                    beta: 0.2,
+                    ..TransformParams::new(0.0, 0.3)
+                }
+                .into(),
+                DataType::U16,
+            ),
+            CodeRule::new(
+                &V1Params {
+                    decoded_dtype: DataType::U16,
+                    ..V1Params::new(500.0, 12.0)
+                }
+                .into(),
+                DataType::U16,
+            ),
+        ];
+        for rule in rules {
+            let rule = rule.expect("valid");
+            let (mut original, mut decoded) = (Vec::new(), Vec::new());
+            for level in (0..=u16::MAX).step_by(7) {
+                let edge = i64::from(allowed_difference(&rule, f64::from(level)).min(70_000));
+                for d in [0, 1, edge - 1, edge, edge + 1, -edge, -edge - 1, 300, -3000] {
+                    let back = i64::from(level) + d;
+                    if let Ok(back) = u16::try_from(back) {
+                        original.push(level);
+                        decoded.push(back);
+                    }
+                }
+            }
+            let (formula, table) = both(&rule, &original, &decoded);
+            assert_eq!(formula.checked, table.checked);
+            assert_eq!(formula.changed, table.changed);
+            for (f, t) in [
+                (formula.below, table.below),
+                (formula.above, table.above),
+                (formula.beyond, table.beyond),
+            ] {
+                assert_eq!((f.count, f.first, f.last), (t.count, t.first, t.last));
+            }
+            assert!(
+                formula.beyond.count > 0,
+                "differences beyond the edge were tried"
+            );
+            assert!((formula.max_abs - table.max_abs).abs() <= 1e-12 * formula.max_abs);
+            assert!((formula.sum - table.sum).abs() <= 1e-9 * formula.sum_squares.max(1.0));
+            let relative = (formula.sum_squares - table.sum_squares).abs() / formula.sum_squares;
+            assert!(relative < 1e-12, "{relative}");
+        }
     }
 
     #[test]

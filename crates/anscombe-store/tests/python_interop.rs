@@ -40,27 +40,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A small deterministic generator, so every run checks the same cases.
-struct Draws(u64);
-impl Draws {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[test]
 fn stores_written_here_read_identically_in_zarr_python() {
     let dir = scratch("rust-to-python");
-    let mut draws = Draws(0x5eed_1234_abcd_0001);
+    let mut draws = anscombe_testkit::Rng::new(0x5eed_1234_abcd_0001);
     let mut cases = Vec::new();
     for i in 0..24 {
         let shape = vec![1 + draws.below(9), 1 + draws.below(45), 1 + draws.below(45)];

@@ -12,6 +12,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod rng;
+
+pub use rng::Rng;
+
 /// The workspace root (this crate lives in `crates/anscombe-testkit`).
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))

@@ -4,16 +4,16 @@
 
 use std::sync::{Arc, OnceLock};
 
-use anscombe_core::{AnyCodec, CodeType, CodecParams, ConfigError, DataType, Identity};
+use anscombe_core::{AnyCodec, CodecParams, ConfigError, DataType, Identity};
 use zarrs::array::codec::api::CodecError;
-use zarrs::array::{DataType as ZarrDataType, FillValue, data_type};
+use zarrs::array::{DataType as ZarrDataType, FillValue};
 use zarrs::plugin::ZarrVersion;
 
 use crate::configuration::AnscombeConfiguration;
-use crate::data_type::sample_type;
+use crate::data_type::{sample_type, zarrs_data_type};
 use crate::elementwise::ChunkCodec;
 use crate::error::AnscombeZarrError;
-use crate::view::{decode_with, encode_with, first_value, with_samples};
+use crate::view::{code_ne_bytes, decode_with, encode_with, first_value, with_samples};
 
 /// The Anscombe array-to-array codec (either identity), ready to encode and decode chunks.
 ///
@@ -121,11 +121,9 @@ impl AnscombeCodec {
     /// # Errors
     /// As [`AnscombeCodec::resolve`].
     pub fn encoded_data_type(&self, data_type: &ZarrDataType) -> Result<ZarrDataType, CodecError> {
-        Ok(match self.resolve(data_type)?.rule().code_type() {
-            CodeType::U8 => data_type::uint8(),
-            CodeType::U16 => data_type::uint16(),
-            CodeType::U32 => data_type::uint32(),
-        })
+        Ok(zarrs_data_type(
+            self.resolve(data_type)?.rule().code_type().data_type(),
+        ))
     }
 
     /// The code of the fill value (0 when it has none, e.g. NaN): what codecs after this one
@@ -145,11 +143,7 @@ impl AnscombeCodec {
         })?;
         let code = value.and_then(|v| rule.encode_value(v).ok()).unwrap_or(0);
         let code = code.clamp(0, rule.code_type().max_code());
-        Ok(FillValue::new(match rule.code_type() {
-            CodeType::U8 => vec![code as u8],
-            CodeType::U16 => (code as u16).to_ne_bytes().to_vec(),
-            CodeType::U32 => (code as u32).to_ne_bytes().to_vec(),
-        }))
+        Ok(FillValue::new(code_ne_bytes(rule.code_type(), code)))
     }
 
     /// Encodes the native-endian samples of one chunk into native-endian codes.
@@ -238,6 +232,7 @@ impl ChunkCodec for AnscombeCodec {
 mod tests {
     use super::*;
     use anscombe_core::{TransformParams, V1Params};
+    use zarrs::array::data_type;
 
     #[test]
     fn misaligned_bytes_go_through_a_copy() {

@@ -16,7 +16,10 @@ pub enum AnscombeZarrError {
     #[error("{0} must be a number")]
     NotANumber(&'static str),
     /// `encoded_dtype` names no code type.
-    #[error("unknown encoded_dtype {0:?}: expected uint8, uint16 or uint32")]
+    #[error(
+        "unknown encoded_dtype {0:?}: expected an integer type of at most 32 bits (uint8, \
+         int8, uint16, int16, uint32 or int32)"
+    )]
     EncodedDtype(String),
     /// `decoded_dtype` names no supported type.
     #[error("unsupported decoded_dtype {0:?}")]

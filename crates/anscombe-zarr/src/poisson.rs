@@ -41,8 +41,8 @@
 use std::sync::{Arc, OnceLock};
 
 use anscombe_core::{
-    CodeType, DataType, DecodeError, EncodeError, PoissonCodec, PoissonEncoder,
-    PoissonEncoderError, PoissonParams, Quirk,
+    DataType, DecodeError, EncodeError, PoissonCodec, PoissonEncoder, PoissonEncoderError,
+    PoissonParams, Quirk,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
@@ -54,7 +54,7 @@ use crate::configuration::{float_number, level_number};
 use crate::data_type::{sample_type, zarrs_data_type};
 use crate::elementwise::{ChunkCodec, zarrs_codec};
 use crate::error::AnscombeZarrError;
-use crate::view::{decode_with, encode_with, first_value, with_samples};
+use crate::view::{code_ne_bytes, decode_with, encode_with, first_value, with_samples};
 
 /// The codec's Zarr V3 name and Zarr V2 id.
 pub const NAME: &str = "poisson";
@@ -351,11 +351,10 @@ impl ChunkCodec for PoissonZarrCodec {
     ) -> Result<FillValue, CodecError> {
         let code = self.fill_code(data_type, fill).map_err(error)?;
         // `reference_code` already wraps into the code type, so the casts keep every bit.
-        Ok(FillValue::new(match self.params().encoded_dtype {
-            CodeType::U8 => vec![code as u8],
-            CodeType::U16 => (code as u16).to_ne_bytes().to_vec(),
-            CodeType::U32 => code.to_ne_bytes().to_vec(),
-        }))
+        Ok(FillValue::new(code_ne_bytes(
+            self.params().encoded_dtype,
+            i64::from(code),
+        )))
     }
 
     fn encode_chunk(

@@ -55,7 +55,20 @@ macro_rules! typed_views {
 typed_views!(with_samples, with_samples_mut, DataType, SampleSlice, SampleSliceMut,
     U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, F32 => f32, F64 => f64);
 typed_views!(with_codes, with_codes_mut, CodeType, CodeSlice, CodeSliceMut,
-    U8 => u8, U16 => u16, U32 => u32);
+    U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32);
+
+/// The native-endian bytes of one code (a fill value's), wrapped into the code type as a
+/// NumPy cast would; callers pass codes that fit.
+pub(crate) fn code_ne_bytes(code_type: CodeType, code: i64) -> Vec<u8> {
+    match code_type {
+        CodeType::U8 => vec![code as u8],
+        CodeType::I8 => (code as i8).to_ne_bytes().to_vec(),
+        CodeType::U16 => (code as u16).to_ne_bytes().to_vec(),
+        CodeType::I16 => (code as i16).to_ne_bytes().to_vec(),
+        CodeType::U32 => (code as u32).to_ne_bytes().to_vec(),
+        CodeType::I32 => (code as i32).to_ne_bytes().to_vec(),
+    }
+}
 
 /// One chunk's samples (native-endian bytes of `sample`) through `encode` into a fresh buffer
 /// of as many `code` codes. The outer error is a chunk that is not whole samples, the inner

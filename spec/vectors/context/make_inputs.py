@@ -1,10 +1,11 @@
-"""Writes the input arrays of the anscombe-context golden files (format version 1).
+"""Writes the input arrays of the anscombe-context golden files (format versions 1 and 2: the
+folders v1/ and v2/ hold the same inputs).
 
 The inputs are made here, with NumPy, independently of the Rust coder: Anscombe codes of
 Poisson photon counts over a small scene that drifts and has a moving bright spot, plus
 arrays that reach the format's corner cases (escapes, 16-bit samples, 2-D chunks, and
 stored chunks: empty or random).
-The coded streams next to them (`*.actx`) were written once by format version 1's encoder;
+The coded streams next to them (`*.actx`) were written once by their format version's encoder;
 `tests/golden.rs` in `crates/anscombe-entropy` checks both directions against them, and
 `tests/python/context_reference_decoder.py` decodes them from the spec's text alone.
 

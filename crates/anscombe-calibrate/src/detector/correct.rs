@@ -42,7 +42,7 @@ impl Correction {
                 Ok(())
             } else {
                 Err(DetectorError::Shape(format!(
-                    "{what} has {len} samples, the images {height} x {width}"
+                    "{what} has {len} pixels, the images {height} x {width}"
                 )))
             }
         };

@@ -64,6 +64,74 @@ impl DetectorCalibration {
     pub fn bad_pixels(&self) -> usize {
         self.bad.iter().filter(|&&b| b).count()
     }
+
+    /// The coefficients of the pixels that are not bad, in pixel order.
+    pub fn good_coefficients(&self) -> Vec<f64> {
+        self.coefficients
+            .iter()
+            .zip(&self.bad)
+            .filter(|(_, bad)| !**bad)
+            .map(|(&c, _)| c)
+            .collect()
+    }
+
+    /// The fit in a few numbers, for reports.
+    pub fn summary(&self) -> FitSummary {
+        let mut good = self.good_coefficients();
+        good.sort_by(f64::total_cmp);
+        // The value at fraction `q` of the sorted good coefficients (lower index, no
+        // interpolation); 0 for none.
+        let at = |q: f64| {
+            good.get((good.len().saturating_sub(1) as f64 * q) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let median = at(0.5);
+        let mut r_squared = self.r_squared.clone();
+        r_squared.sort_by(f64::total_cmp);
+        FitSummary {
+            frames: self.frames,
+            height: self.height,
+            width: self.width,
+            sigma: self.fit.sigma,
+            cutoff: self.fit.cutoff,
+            median_coefficient: median,
+            relative_spread: if median == 0.0 {
+                0.0
+            } else {
+                (at(0.975) - at(0.025)) / 2.0 / median
+            },
+            median_r_squared: r_squared.get(r_squared.len() / 2).copied().unwrap_or(0.0),
+            bad_pixels: self.bad_pixels(),
+            unfitted_pixels: self.points.iter().filter(|&&n| n < 2).count(),
+        }
+    }
+}
+
+/// A [`DetectorCalibration`] in a few numbers.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FitSummary {
+    /// Frames in the sweep.
+    pub frames: usize,
+    /// Image height.
+    pub height: usize,
+    /// Image width.
+    pub width: usize,
+    /// The smoothing Gaussian's standard deviation.
+    pub sigma: f64,
+    /// The cutoff used.
+    pub cutoff: f64,
+    /// Median coefficient of the good pixels.
+    pub median_coefficient: f64,
+    /// Coefficient spread: half the 2.5-97.5 % range of the good pixels, relative to the
+    /// median.
+    pub relative_spread: f64,
+    /// Median R² of all pixels.
+    pub median_r_squared: f64,
+    /// Pixels marked bad.
+    pub bad_pixels: usize,
+    /// Pixels with fewer than two samples above the cutoff.
+    pub unfitted_pixels: usize,
 }
 
 /// Running sums of one pixel's regression.
@@ -213,5 +281,54 @@ impl ResponseFit {
             fit: *self,
             frames,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Five pixels, one bad: the summary counts from the four good ones by hand.
+    #[test]
+    fn the_summary_describes_the_good_pixels() {
+        let calibration = DetectorCalibration {
+            height: 1,
+            width: 5,
+            coefficients: vec![1.0, 3.0, 9.0, 2.0, 4.0],
+            r_squared: vec![0.5, 0.99, 0.1, 0.9, 0.97],
+            points: vec![10, 10, 1, 10, 0],
+            bad: vec![false, false, true, false, false],
+            fit: ResponseFit::default(),
+            frames: 7,
+        };
+        assert_eq!(calibration.good_coefficients(), [1.0, 3.0, 2.0, 4.0]);
+        let s = calibration.summary();
+        // Sorted good: 1, 2, 3, 4; indices 3 * q: 0.5 -> 1, 0.975 -> 2, 0.025 -> 0.
+        assert_eq!(s.median_coefficient, 2.0);
+        assert_eq!(s.relative_spread, (3.0 - 1.0) / 2.0 / 2.0);
+        // Sorted R²: 0.1, 0.5, 0.9, 0.97, 0.99; the middle one.
+        assert_eq!(s.median_r_squared, 0.9);
+        assert_eq!((s.bad_pixels, s.unfitted_pixels), (1, 2));
+        assert_eq!((s.frames, s.height, s.width), (7, 1, 5));
+        assert_eq!((s.sigma, s.cutoff), (50.0, 300.0));
+    }
+
+    #[test]
+    fn no_good_pixel_summarises_as_zeros() {
+        let calibration = DetectorCalibration {
+            height: 1,
+            width: 1,
+            coefficients: vec![1.0],
+            r_squared: vec![],
+            points: vec![0],
+            bad: vec![true],
+            fit: ResponseFit::default(),
+            frames: 0,
+        };
+        let s = calibration.summary();
+        assert_eq!(
+            (s.median_coefficient, s.relative_spread, s.median_r_squared),
+            (0.0, 0.0, 0.0)
+        );
     }
 }

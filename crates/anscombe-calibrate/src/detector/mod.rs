@@ -17,7 +17,7 @@ mod gaussian;
 mod plane;
 
 pub use correct::Correction;
-pub use fit::{DetectorCalibration, ResponseFit};
+pub use fit::{DetectorCalibration, FitSummary, ResponseFit};
 pub use gaussian::{Gaussian, MAX_RADIUS};
 pub use plane::Plane;
 

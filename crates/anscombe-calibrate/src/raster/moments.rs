@@ -250,14 +250,9 @@ mod tests {
             batch in 1usize..8,
             seed in any::<u64>(),
         ) {
-            let mut state = seed | 1;
+            let mut rng = anscombe_testkit::Rng::new(seed | 1);
             let movie: Vec<i16> = (0..frames * len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    (state % 4000) as i16 - 100
-                })
+                .map(|_| rng.below(4000) as i16 - 100)
                 .collect();
             let mut m = PixelMoments::new();
             for part in movie.chunks(batch * len) {

@@ -82,10 +82,10 @@ impl PoissonCodec {
             quirks,
         };
         let entries = match (params.encoded_dtype, &codec.table) {
-            (CodeType::U8, _) => Some(1 << 8),
-            (CodeType::U16, _) => Some(1 << 16),
-            (CodeType::U32, Some(table)) => Some(table.inverse().len()),
-            (CodeType::U32, None) => None,
+            (CodeType::U8 | CodeType::I8, _) => Some(1 << 8),
+            (CodeType::U16 | CodeType::I16, _) => Some(1 << 16),
+            (CodeType::U32 | CodeType::I32, Some(table)) => Some(table.inverse().len()),
+            (CodeType::U32 | CodeType::I32, None) => None,
         };
         codec.decode_table = entries.map(|n| SampleTable::new(&codec, n));
         codec.pair_table = codec.decode_table.as_ref().and_then(PairTable::new);
@@ -187,6 +187,10 @@ impl PoissonCodec {
                                 CodeSlice::U8(codes) => self.decode_with(table, codes, out),
                                 CodeSlice::U16(codes) => self.decode_with(table, codes, out),
                                 CodeSlice::U32(codes) => self.decode_with(table, codes, out),
+                                // Signed codes never pass the type check above (validate refuses them).
+                                CodeSlice::I8(codes) => self.decode_with(table, codes, out),
+                                CodeSlice::I16(codes) => self.decode_with(table, codes, out),
+                                CodeSlice::I32(codes) => self.decode_with(table, codes, out),
                             }
                         }
                     },)*
@@ -199,6 +203,10 @@ impl PoissonCodec {
                             CodeSlice::U8(codes) => self.decode_with(table, codes, out),
                             CodeSlice::U16(codes) => self.decode_with(table, codes, out),
                             CodeSlice::U32(codes) => self.decode_with(table, codes, out),
+                            // Signed codes never pass the type check above (validate refuses them).
+                            CodeSlice::I8(codes) => self.decode_with(table, codes, out),
+                            CodeSlice::I16(codes) => self.decode_with(table, codes, out),
+                            CodeSlice::I32(codes) => self.decode_with(table, codes, out),
                         }
                     })*
                 }
@@ -217,17 +225,17 @@ impl PoissonCodec {
         };
         // 8- and 16-bit codes: the table has an entry for every code.
         match C::CODE_TYPE {
-            CodeType::U8 => {
+            CodeType::U8 | CodeType::I8 => {
                 if let Ok(table) = <&[T; 256]>::try_from(table) {
                     return lookup(table, codes, out);
                 }
             }
-            CodeType::U16 => {
+            CodeType::U16 | CodeType::I16 => {
                 if let Ok(table) = <&[T; 65_536]>::try_from(table) {
                     return lookup(table, codes, out);
                 }
             }
-            CodeType::U32 => {}
+            CodeType::U32 | CodeType::I32 => {}
         }
         let last = table.len() - 1;
         for (value, &code) in out.iter_mut().zip(codes) {
@@ -477,6 +485,10 @@ impl PoissonEncoder {
                         CodeSliceMut::U8(c) => self.formula_each(s, c),
                         CodeSliceMut::U16(c) => self.formula_each(s, c),
                         CodeSliceMut::U32(c) => self.formula_each(s, c),
+                        // Signed codes never pass the type check (validate refuses them).
+                        CodeSliceMut::I8(c) => self.formula_each(s, c),
+                        CodeSliceMut::I16(c) => self.formula_each(s, c),
+                        CodeSliceMut::I32(c) => self.formula_each(s, c),
                     },)*
                 }
             };
@@ -531,9 +543,12 @@ impl CodeTable {
     /// `len` codes (already of `code_type`'s range) from `code`.
     fn new(code_type: CodeType, len: usize, code: impl Fn(usize) -> u32) -> Self {
         match code_type {
-            CodeType::U8 => CodeTable::U8((0..len).map(|i| code(i) as u8).collect()),
-            CodeType::U16 => CodeTable::U16((0..len).map(|i| code(i) as u16).collect()),
-            CodeType::U32 => CodeTable::U32((0..len).map(code).collect()),
+            // Signed code types are refused by `PoissonParams::validate` before any table.
+            CodeType::U8 | CodeType::I8 => CodeTable::U8((0..len).map(|i| code(i) as u8).collect()),
+            CodeType::U16 | CodeType::I16 => {
+                CodeTable::U16((0..len).map(|i| code(i) as u16).collect())
+            }
+            CodeType::U32 | CodeType::I32 => CodeTable::U32((0..len).map(code).collect()),
         }
     }
 }

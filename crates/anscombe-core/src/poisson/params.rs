@@ -53,7 +53,9 @@ impl PoissonParams {
     /// # Errors
     /// [`PoissonConfigError::EncodedDtype`] naming the type and what to use instead.
     pub fn parse_encoded_dtype(name: &str) -> Result<CodeType, PoissonConfigError> {
-        CodeType::from_name(name).ok_or_else(|| PoissonConfigError::EncodedDtype(name.to_string()))
+        CodeType::from_name(name)
+            .filter(|code_type| !code_type.is_signed())
+            .ok_or_else(|| PoissonConfigError::EncodedDtype(name.to_string()))
     }
 
     /// Parses a `decoded_dtype` name.
@@ -81,6 +83,11 @@ impl PoissonParams {
         }
         if self.beta <= 0.0 {
             return Err(PoissonConfigError::Beta(self.beta));
+        }
+        if self.encoded_dtype.is_signed() {
+            return Err(PoissonConfigError::EncodedDtype(
+                self.encoded_dtype.name().to_string(),
+            ));
         }
         if self.use_lookup {
             match self.decoded_dtype {
@@ -158,6 +165,13 @@ mod tests {
         };
         assert!(formula.validate().is_ok());
         assert!(PoissonParams::parse_encoded_dtype("int8").is_err());
+        assert!(matches!(
+            bad(PoissonParams {
+                encoded_dtype: CodeType::I16,
+                ..PoissonParams::new(50.0, 20.0)
+            }),
+            PoissonConfigError::EncodedDtype(_)
+        ));
         assert_eq!(
             PoissonParams::parse_encoded_dtype("uint16"),
             Ok(CodeType::U16)

@@ -154,9 +154,10 @@ impl LookupTable {
 /// A code as `astype(encoded_dtype)` stores it.
 pub(crate) fn stored_code(raw: f64, code_type: CodeType) -> u32 {
     match code_type {
-        CodeType::U8 => u32::from(u8::from_f64_numpy(raw)),
-        CodeType::U16 => u32::from(u16::from_f64_numpy(raw)),
-        CodeType::U32 => u32::from_f64_numpy(raw),
+        // Signed code types are refused by `PoissonParams::validate` before any table.
+        CodeType::U8 | CodeType::I8 => u32::from(u8::from_f64_numpy(raw)),
+        CodeType::U16 | CodeType::I16 => u32::from(u16::from_f64_numpy(raw)),
+        CodeType::U32 | CodeType::I32 => u32::from_f64_numpy(raw),
     }
 }
 

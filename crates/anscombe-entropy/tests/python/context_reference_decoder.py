@@ -94,13 +94,14 @@ def act(v):
 
 
 def decode(stream, shape, width_bytes):
-    """Sections 4 to 6."""
+    """Sections 4 to 6 (K: the lanes of section 5.4, by version)."""
     if stream[:4] != b"ACTX":
         raise Invalid("magic")
-    if stream[4] != 1:
-        raise Invalid("version")
     if len(stream) < 32:
         raise Invalid("truncated header")
+    if stream[4] not in (1, 2):
+        raise Invalid("version")
+    K = 2 if stream[4] == 1 else 16
     B, mode, reserved = stream[5], stream[6], stream[7]
     F, R, W, t_len, c_len, E = (int.from_bytes(stream[o:o + 4], "little") for o in range(8, 32, 4))
     if B != width_bytes or (F, R, W) != geometry(shape) or reserved != 0 or mode not in (0, 1):
@@ -116,12 +117,12 @@ def decode(stream, shape, width_bytes):
             raise Invalid("stored mode sections")
         return raw
     tabs = tables(tsec)
-    if c_len % 2 or c_len < 8:
+    if c_len % 2 or c_len < 4 * K:
         raise Invalid("coded section length")
-    states = [int.from_bytes(csec[0:4], "little"), int.from_bytes(csec[4:8], "little")]
+    states = [int.from_bytes(csec[4 * j:4 * j + 4], "little") for j in range(K)]
     if not all(L <= x < 1 << 31 for x in states):
         raise Invalid("initial states")
-    words = [int.from_bytes(csec[o:o + 2], "little") for o in range(8, c_len, 2)]
+    words = [int.from_bytes(csec[o:o + 2], "little") for o in range(4 * K, c_len, 2)]
     next_word, next_raw = 0, 0
     A = [[0] * W for _ in range(R)]
     D = [[0] * W for _ in range(R)]
@@ -144,7 +145,7 @@ def decode(stream, shape, width_bytes):
                 table = tabs[ctx]
                 if table is None:
                     raise Invalid("context without a table")
-                lane = i % 2
+                lane = i % K
                 xs = states[lane]
                 slot = xs & (M - 1)
                 sym = next(s for s, (fk, ck) in enumerate(table) if ck <= slot < ck + fk)
@@ -169,7 +170,7 @@ def decode(stream, shape, width_bytes):
                 A[y][x] = 16 * s if f == 0 else A[y][x] + ((16 * s - A[y][x]) >> 2)
                 out.append(s)
                 i += 1
-    if states != [L, L] or next_word != len(words) or next_raw != len(raw):
+    if states != [L] * K or next_word != len(words) or next_raw != len(raw):
         raise Invalid("end conditions")
     return out
 

@@ -39,7 +39,8 @@ class Codec:
         """Code step in shot-noise standard deviations."""
     @property
     def encoded_dtype(self) -> str | None:
-        """The code type as configured (None: chosen per sample type)."""
+        """The code type as configured: uint8, int8, uint16, int16, uint32 or int32 (None:
+        the narrowest unsigned type, chosen per sample type)."""
     @property
     def decoded_dtype(self) -> str | None:
         """anscombe-v1's decoded type as configured."""
@@ -56,7 +57,8 @@ class Codec:
     def encode(self, samples: np.ndarray) -> np.ndarray:
         """Samples to codes, same shape."""
     def decode(self, codes: np.ndarray, dtype: str) -> np.ndarray:
-        """Codes to samples of ``dtype``, same shape."""
+        """Codes (an integer array of at most 32 bits, signed or not) to samples of ``dtype``,
+        same shape."""
     def verify(self, original: np.ndarray, decoded: np.ndarray) -> str:
         """The error report of decoded samples against their originals, as JSON."""
 

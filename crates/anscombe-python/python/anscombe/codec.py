@@ -54,7 +54,9 @@ class CodecOptions(TypedDict, total=False):
     beta: float
     """Code step in noise standard deviations (0.5 unless given)."""
     encoded_dtype: str
-    """Code type (chosen per sample type by anscombe-transform; ``uint8`` otherwise)."""
+    """Code type: ``uint8``, ``int8``, ``uint16``, ``int16``, ``uint32`` or ``int32`` (poisson:
+    unsigned only). Chosen per sample type by anscombe-transform (the narrowest unsigned type
+    that holds every code); ``uint8`` otherwise."""
     decoded_dtype: str
     """anscombe-v1's and poisson's decoded type (the array's type unless given)."""
     dark_signal: float

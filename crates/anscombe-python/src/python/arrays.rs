@@ -157,38 +157,44 @@ sample_slices!(u8 => U8, i8 => I8, u16 => U16, i16 => I16, u32 => U32, i32 => I3
 /// An array of codes, borrowed in place when C-contiguous.
 pub(crate) enum Codes<'a> {
     U8(Cow<'a, [u8]>),
+    I8(Cow<'a, [i8]>),
     U16(Cow<'a, [u16]>),
+    I16(Cow<'a, [i16]>),
     U32(Cow<'a, [u32]>),
+    I32(Cow<'a, [i32]>),
 }
 
 impl Codes<'_> {
     /// How many codes.
     pub(crate) fn len(&self) -> usize {
-        match self {
-            Codes::U8(c) => c.len(),
-            Codes::U16(c) => c.len(),
-            Codes::U32(c) => c.len(),
-        }
+        self.slice().len()
     }
 
     /// The core crate's view of the codes.
     pub(crate) fn slice(&self) -> CodeSlice<'_> {
         match self {
             Codes::U8(c) => CodeSlice::U8(c),
+            Codes::I8(c) => CodeSlice::I8(c),
             Codes::U16(c) => CodeSlice::U16(c),
+            Codes::I16(c) => CodeSlice::I16(c),
             Codes::U32(c) => CodeSlice::U32(c),
+            Codes::I32(c) => CodeSlice::I32(c),
         }
     }
 }
 
-/// The codes of an array of a code type (`uint8`, `uint16`, `uint32`).
+/// The codes of an array of a code type (an integer type of at most 32 bits).
 pub(crate) fn codes<'a>(array: &'a AnyArray<'_>) -> PyResult<Codes<'a>> {
     match array {
         AnyArray::U8(a) => Ok(Codes::U8(contiguous(a))),
+        AnyArray::I8(a) => Ok(Codes::I8(contiguous(a))),
         AnyArray::U16(a) => Ok(Codes::U16(contiguous(a))),
+        AnyArray::I16(a) => Ok(Codes::I16(contiguous(a))),
         AnyArray::U32(a) => Ok(Codes::U32(contiguous(a))),
+        AnyArray::I32(a) => Ok(Codes::I32(contiguous(a))),
         other => Err(CodeTypeError::new_err(format!(
-            "codes are uint8, uint16 or uint32, not {}",
+            "codes are integers of at most 32 bits (uint8, int8, uint16, int16, uint32, int32), \
+             not {}",
             other.data_type()
         ))),
     }
