@@ -294,8 +294,10 @@ pub(crate) struct CompressorArgs {
 /// Parses a code type by its numpy name, listing the names in `--help`.
 fn code_type_parser() -> impl clap::builder::TypedValueParser<Value = anscombe_core::CodeType> {
     use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(anscombe_core::CodeType::ALL.map(|c| c.name()))
-        .try_map(|name| anscombe_core::CodeType::from_name(&name).ok_or("not a code type"))
+    clap::builder::PossibleValuesParser::new(
+        anscombe_core::CodeType::ALL.map(anscombe_core::CodeType::name),
+    )
+    .try_map(|name| anscombe_core::CodeType::from_name(&name).ok_or("not a code type"))
 }
 
 #[derive(Debug, Args)]

@@ -574,7 +574,7 @@ mod tests {
         assert!(
             CodeType::ALL
                 .iter()
-                .all(|c| c.is_signed() == !CodeType::UNSIGNED.contains(c))
+                .all(|c| c.is_signed() != CodeType::UNSIGNED.contains(c))
         );
     }
 

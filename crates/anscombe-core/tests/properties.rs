@@ -33,7 +33,7 @@ fn transform_params_any_code_type() -> impl Strategy<Value = CodecParams> {
                 ..p
             }
             .into(),
-            other => other,
+            other @ CodecParams::V1(_) => other,
         })
 }
 

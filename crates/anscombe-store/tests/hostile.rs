@@ -117,9 +117,8 @@ fn a_pcodec_stream_beyond_its_chunk_is_an_error_naming_it() {
         );
     }
     // The same stream at the chunk's size reads.
-    let mut stream =
-        pco::standalone::simple_compress(&vec![7u16; 32], &pco::ChunkConfig::default())
-            .expect("pcodec");
+    let mut stream = pco::standalone::simple_compress(&[7u16; 32], &pco::ChunkConfig::default())
+        .expect("pcodec");
     let checksum = crc32c(&stream);
     stream.extend(checksum.to_le_bytes());
     std::fs::write(store.join("c/0/0/0"), &stream).expect("chunk");
