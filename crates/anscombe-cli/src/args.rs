@@ -317,9 +317,10 @@ pub(crate) struct EncodeArgs {
     #[arg(long, value_delimiter = ',')]
     pub(crate) chunks: Option<Vec<u64>>,
     /// Type of the stored codes: any integer type of at most 32 bits, signed or not (poisson:
-    /// unsigned only). Default: the narrowest unsigned type that holds every code of the
-    /// input's type (anscombe-v1, poisson: uint8, else uint16). Refused, naming the type that
-    /// fits, when too narrow.
+    /// unsigned only). Default: for anscombe-transform, the narrowest unsigned type that holds
+    /// the code of the input type's highest level; for anscombe-v1 and poisson, uint8, or
+    /// uint16 where uint8 would lose data. The report says which was chosen and why. A type
+    /// too narrow is refused (anscombe-transform names the one that fits).
     #[arg(long, value_parser = code_type_parser())]
     pub(crate) encoded_dtype: Option<anscombe_core::CodeType>,
     /// Replace an existing store.

@@ -144,11 +144,12 @@ mod tests {
         };
         assert!(message("anscombe-transform", beta.clone()).contains("beta"));
         assert!(message("anscombe-v1", beta).contains("always uses beta 0.5"));
-        let int8 = CodecKeywords {
-            encoded_dtype: Some("int8"),
+        // Signed codes are valid (spec, 2); a 64-bit code type is not.
+        let int64 = CodecKeywords {
+            encoded_dtype: Some("int64"),
             ..keywords(0.0, 1.0)
         };
-        assert!(message("anscombe-transform", int8).contains("int8"));
+        assert!(message("anscombe-transform", int64).contains("int64"));
         assert!(sample_type("complex64").is_err());
     }
 }

@@ -67,7 +67,7 @@ def test_anscombe_v1_matches_anscombe_transform_on_its_domain() -> None:
         ({"conversion_gain": 0.0, "zero_level": 0}, "conversion_gain must be a finite number above 0"),
         ({"conversion_gain": 1.0, "zero_level": float("nan")}, "zero_level must be a finite number"),
         ({"conversion_gain": 1.0, "zero_level": 0, "beta": 1.5}, "beta must be in (0, 1]"),
-        ({"conversion_gain": 1.0, "zero_level": 0, "encoded_dtype": "int8"}, "is not a code type"),
+        ({"conversion_gain": 1.0, "zero_level": 0, "encoded_dtype": "int64"}, "is not a code type"),
         ({"conversion_gain": 1.0, "zero_level": 0, "codec": "anscombe"}, "unknown codec"),
         ({"conversion_gain": 1.0, "zero_level": 0, "codec": "anscombe-v1", "beta": 0.25},
          "always uses beta 0.5"),

@@ -245,9 +245,13 @@ pub(crate) fn check_bytes(
         expected: bound,
     };
     match stages.last().map(String::as_str) {
-        None if plain && data.len() as u64 != decoded => {
-            Err(too_large("stored (uncompressed)", data.len() as u64))
-        }
+        // Checksums are off `data` already: compare with the chunk's own bytes.
+        None if plain && data.len() as u64 != decoded => Err(StoreError::ChunkSize {
+            key: key.to_string(),
+            stage: "stored (uncompressed)",
+            bytes: data.len() as u64,
+            expected: decoded,
+        }),
         Some("zstd") => {
             // A frame that declares its size: zarrs allocates the frames' bound, which is then
             // the sum of the declared sizes (without zstd's experimental API, no bound: count).

@@ -213,8 +213,8 @@ mod tests {
         assert!(bad(r#"{"zero_level": 0, "conversion_gain": -3}"#).contains("conversion_gain"));
         assert!(bad(r#"{"zero_level": 0, "conversion_gain": 3, "beta": 1.5}"#).contains("beta"));
         assert!(
-            bad(r#"{"zero_level": 0, "conversion_gain": 3, "encoded_dtype": "int8"}"#)
-                .contains("int8")
+            bad(r#"{"zero_level": 0, "conversion_gain": 3, "encoded_dtype": "int64"}"#)
+                .contains("int64")
         );
     }
 }
