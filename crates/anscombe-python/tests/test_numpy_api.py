@@ -85,7 +85,7 @@ def test_sample_and_code_errors() -> None:
     with pytest.raises(ValueError, match="NaN and infinities have no code"):
         anscombe.encode(np.array([1.0, np.nan]), conversion_gain=1.0, zero_level=0)
     codes = np.array([0, 5, 250], dtype=np.uint8)
-    with pytest.raises(ValueError, match="beyond the largest code"):
+    with pytest.raises(ValueError, match="is outside the codes"):
         anscombe.decode(codes, conversion_gain=40.0, zero_level=100, dtype="uint8")
     with pytest.raises(TypeError, match="stores uint16 samples as uint8 codes, not int16"):
         anscombe.decode(codes.astype(np.int16), conversion_gain=40.0, zero_level=100, dtype="uint16")
