@@ -20,6 +20,7 @@
 //!
 //! Integer narrowing (`int64` to a smaller integer type) keeps the low bits in NumPy as in Rust.
 
+#[cfg(feature = "alloc")]
 use crate::dtype::{DataType, Sample};
 
 /// `2^31`, the first value past the 32-bit conversion's range.
